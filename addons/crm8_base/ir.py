@@ -1,0 +1,54 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def _crm8_scope(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        Team = pool.get('crm8.team')
+        transaction = Transaction()
+        key = (transaction.user, tuple(User.get_employees()))
+        scope = Team._scope_cache.get(key)
+        if scope is None:
+            # as root: the team model has record rules of its own
+            with transaction.set_user(0):
+                team, subordinate = Team.scope(key[1])
+            scope = (tuple(sorted(team)), tuple(sorted(subordinate)))
+            Team._scope_cache.set(key, scope)
+        return scope
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        key = super()._get_cache_key(model_names)
+        if Transaction().user == 0:
+            return key
+        return (*key, *cls._crm8_scope())
+
+    @classmethod
+    def _get_context(cls, model_name):
+        context = super()._get_context(model_name)
+        # Record rules say "managers see their subordinates' records" with
+        # Eval('subordinate_employees') and "a rep sees the team's records"
+        # with Eval('team_employees').
+        team, subordinate = cls._crm8_scope()
+        context['team_employees'] = list(team)
+        context['subordinate_employees'] = list(subordinate)
+        return context
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('crm8.reminder.rule|run', "Send Reminders"),
+                ('crm8.score.model|recompute', "Recompute Scores"),
+                ])

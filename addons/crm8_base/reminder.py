@@ -1,0 +1,251 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+import ast
+import datetime as dt
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from trytond import config
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval
+from trytond.sendmail import send_message_transactional
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from .exceptions import ReminderDomainError
+from .notify import notify
+
+class Rule(DeactivableMixin, ModelSQL, ModelView):
+    "Reminder Rule"
+    __name__ = 'crm8.reminder.rule'
+    name = fields.Char("Name", required=True, translate=True)
+    model = fields.Many2One(
+        'ir.model', "Model", required=True, ondelete='CASCADE')
+    model_name = fields.Function(fields.Char("Model Name"), 'get_model_name')
+    domain = fields.Char(
+        "Condition",
+        help="Which records the rule watches, as a Tryton domain, e.g. "
+        "[('state', '=', 'draft')]. Empty means all records.")
+    date_field = fields.Many2One(
+        'ir.model.field', "Date Field", ondelete='CASCADE',
+        domain=[
+            ('model_ref', '=', Eval('model', -1)),
+            ('ttype', 'in', ['date', 'datetime', 'timestamp']),
+            ],
+        help="The records are due when this date is older than the age.")
+    age = fields.Integer(
+        "Age (Days)",
+        states={'required': Bool(Eval('date_field'))},
+        help="Number of days after the date field when the reminder is due.")
+    recipient_field = fields.Many2One(
+        'ir.model.field', "Recipient Field", ondelete='CASCADE',
+        domain=[
+            ('model_ref', '=', Eval('model', -1)),
+            ('ttype', '=', 'many2one'),
+            ('relation', 'in', ['res.user', 'company.employee']),
+            ],
+        help="A user or employee of the record to remind (e.g. the "
+        "salesman).")
+    users = fields.Many2Many(
+        'crm8.reminder.rule-res.user', 'rule', 'user', "Users",
+        help="Users always reminded.")
+    group = fields.Many2One(
+        'res.group', "Group", help="Every user of this group is reminded.")
+    channel = fields.Selection([
+            ('notification', "In-App Notification"),
+            ('email', "Email"),
+            ], "Channel", required=True)
+    period = fields.Selection([
+            ('once', "Once"),
+            ('day', "Every Day"),
+            ('week', "Every Week"),
+            ('month', "Every Month"),
+            ], "Repeat", required=True,
+        help="A record is reminded at most once in each period.")
+    subject = fields.Char(
+        "Subject", required=True, translate=True,
+        help="The reminder's title; {record} is replaced by the record's "
+        "name and {days} by the days since the date field.")
+    body = fields.Text("Message", translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'run_now': {},
+                })
+
+    @classmethod
+    def default_channel(cls):
+        return 'notification'
+
+    @classmethod
+    def default_period(cls):
+        return 'once'
+
+    def get_model_name(self, name):
+        return self.model.name if self.model else None
+
+    def parsed_domain(self):
+        if not self.domain:
+            return []
+        return ast.literal_eval(self.domain)
+
+    @classmethod
+    def validate_fields(cls, rules, field_names):
+        super().validate_fields(rules, field_names)
+        if field_names & {'domain', 'model'}:
+            for rule in rules:
+                rule.check_domain()
+
+    def check_domain(self):
+        pool = Pool()
+        try:
+            domain = self.parsed_domain()
+            if not isinstance(domain, list):
+                raise ValueError(domain)
+            Model = pool.get(self.model.name)
+            Model.search(domain, limit=1)
+        except Exception as exception:
+            raise ReminderDomainError(gettext(
+                    'crm8_base.msg_reminder_invalid_domain',
+                    rule=self.rec_name, domain=self.domain,
+                    error=str(exception))) from exception
+
+    def period_key(self, today):
+        if self.period == 'once':
+            return 'once'
+        if self.period == 'day':
+            return today.isoformat()
+        if self.period == 'week':
+            year, week, _ = today.isocalendar()
+            return f'{year}-W{week:02d}'
+        return today.strftime('%Y-%m')
+
+    def due_records(self, today):
+        "Return the records due today and not yet reminded in this period"
+        pool = Pool()
+        Log = pool.get('crm8.reminder.log')
+        Model = pool.get(self.model.name)
+        domain = self.parsed_domain()
+        if self.date_field:
+            limit = today - dt.timedelta(days=self.age or 0)
+            if self.date_field.ttype != 'date':
+                limit = dt.datetime.combine(limit, dt.time.max)
+            domain = [domain, (self.date_field.name, '<=', limit)]
+        log = Log.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*log.select(log.record,
+                where=(log.rule == self.id)
+                & (log.period == self.period_key(today))))
+        done = {r for r, in cursor}
+        with Transaction().set_context(active_test=False):
+            records = Model.search(domain, order=[('id', 'ASC')])
+        return [r for r in records if r.id not in done]
+
+    def recipients(self, record):
+        pool = Pool()
+        User = pool.get('res.user')
+        users = list(self.users)
+        if self.group:
+            users += User.search([('groups', '=', self.group.id)])
+        if self.recipient_field:
+            target = getattr(record, self.recipient_field.name, None)
+            if target and target.__name__ == 'res.user':
+                users.append(target)
+            elif target:
+                users += User.search([('employees', '=', target.id)])
+        return list({u.id: u for u in users if u.active}.values())
+
+    def days(self, record, today):
+        if not self.date_field:
+            return 0
+        value = getattr(record, self.date_field.name)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return (today - value).days if value else 0
+
+    def remind(self, record, today):
+        values = {
+            'record': record.rec_name,
+            'days': self.days(record, today),
+            }
+        subject = self.subject.format(**values)
+        body = (self.body or '').format(**values)
+        users = self.recipients(record)
+        if self.channel == 'notification':
+            notify(users, subject, body, [record])
+        else:
+            to = [u.email for u in users if u.email]
+            if to:
+                msg = EmailMessage()
+                msg['From'] = config.get('email', 'from')
+                msg['To'] = ', '.join(to)
+                msg['Subject'] = subject
+                # stable per rule, record and period so a resend is seen
+                msg['Message-ID'] = make_msgid(
+                    f'crm8-reminder-{self.id}-{record.id}-'
+                    f'{self.period_key(today)}')
+                msg.set_content(body or subject)
+                send_message_transactional(msg, strict=True)
+        return users
+
+    @classmethod
+    def run(cls, rules=None, today=None):
+        "Send the due reminders; safe to run again (logged per period)"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Log = pool.get('crm8.reminder.log')
+        if rules is None:
+            rules = cls.search([])
+        if today is None:
+            today = Date.today()
+        for rule in rules:
+            records = rule.due_records(today)
+            for sub in grouped_slice(records, 200):
+                logs = []
+                for record in sub:
+                    rule.remind(record, today)
+                    logs.append({
+                            'rule': rule.id,
+                            'record': record.id,
+                            'period': rule.period_key(today),
+                            })
+                Log.create(logs)
+
+    @classmethod
+    @ModelView.button
+    def run_now(cls, rules):
+        cls.run(rules)
+
+class RuleUser(ModelSQL):
+    "Reminder Rule - User"
+    __name__ = 'crm8.reminder.rule-res.user'
+    rule = fields.Many2One(
+        'crm8.reminder.rule', "Rule", required=True, ondelete='CASCADE')
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+
+class Log(ModelSQL, ModelView):
+    "Reminder Log"
+    __name__ = 'crm8.reminder.log'
+    rule = fields.Many2One(
+        'crm8.reminder.rule', "Rule", required=True, ondelete='CASCADE',
+        readonly=True)
+    record = fields.Integer("Record", required=True, readonly=True)
+    period = fields.Char("Period", required=True, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('rule_record_period_unique',
+                Unique(t, t.rule, t.record, t.period),
+                'crm8_base.msg_reminder_log_unique'),
+            ]
+        cls._sql_indexes.add(
+            Index(t, (t.rule, Index.Range()), (t.period, Index.Equality())))
