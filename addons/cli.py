@@ -95,9 +95,12 @@ def bin_(name):
 
 def init(args):
     config, name, path = write_config(args.database)
+    new = False
     if path:
         # trytond-admin needs the SQLite file to exist
-        (Path(path) / f'{name}.sqlite').touch()
+        db_file = Path(path) / f'{name}.sqlite'
+        new = not db_file.exists()
+        db_file.touch()
     else:
         create_postgresql(args.database, name)
     modules = crm8_modules() + STANDARD_MODULES
@@ -111,7 +114,13 @@ def init(args):
         subprocess.run(cmd, check=True, env=env)
     if args.demo:
         from crm8 import demo
-        demo.load(str(config), name)
+        try:
+            demo.load(str(config), name)
+        except BaseException:
+            if new:
+                # a half-loaded demo is worse than none: start afresh
+                db_file.unlink()
+            raise
     print(f"crm8: database {name!r} ready ({', '.join(modules)})")
 
 

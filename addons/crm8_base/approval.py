@@ -23,7 +23,7 @@ def approvable_models():
 
 
 class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Approval Flow"
+    __string__ = "Approval Flow"
     __name__ = 'crm8.approval.flow'
     name = fields.Char("Name", required=True, translate=True)
     model = fields.Selection('get_models', "Document", required=True)
@@ -36,6 +36,10 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         help="The flow applies only to requesters in these teams or "
         "departments (and their sub-teams); empty means everyone.")
     steps = fields.One2Many('crm8.approval.step', 'flow', "Steps")
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
 
     @classmethod
     def get_models(cls):
@@ -68,14 +72,14 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                     continue
             return flow
 
-    def steps_for(self, document):
-        amount = document.get_approval_amount() or Decimal(0)
+    def steps_for(self, amount):
+        amount = amount or Decimal(0)
         return [s for s in self.steps
             if s.min_amount is None or amount >= s.min_amount]
 
 
 class FlowTeam(ModelSQL):
-    "Approval Flow - Team"
+    __string__ = "Approval Flow - Team"
     __name__ = 'crm8.approval.flow-crm8.team'
     flow = fields.Many2One(
         'crm8.approval.flow', "Flow", required=True, ondelete='CASCADE')
@@ -84,7 +88,7 @@ class FlowTeam(ModelSQL):
 
 
 class Step(sequence_ordered(), ModelSQL, ModelView):
-    "Approval Step"
+    __string__ = "Approval Step"
     __name__ = 'crm8.approval.step'
     flow = fields.Many2One(
         'crm8.approval.flow', "Flow", required=True, ondelete='CASCADE')
@@ -140,7 +144,7 @@ class Step(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Request(Workflow, ModelSQL, ModelView):
-    "Approval Request"
+    __string__ = "Approval Request"
     __name__ = 'crm8.approval.request'
     document = fields.Reference(
         "Document", 'get_models', required=True, readonly=True)
@@ -150,8 +154,8 @@ class Request(Workflow, ModelSQL, ModelView):
     requester = fields.Many2One(
         'res.user', "Requester", required=True, readonly=True)
     amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
-    steps = fields.Many2Many(
-        'crm8.approval.step', None, None, "Steps", readonly=True)
+    steps = fields.Function(fields.Many2Many(
+            'crm8.approval.step', None, None, "Steps"), 'get_steps')
     step = fields.Many2One('crm8.approval.step', "Current Step", readonly=True)
     approvers = fields.Many2Many(
         'crm8.approval.request-res.user', 'request', 'user',
@@ -210,6 +214,9 @@ class Request(Workflow, ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('flow.name',) + tuple(clause[1:])]
 
+    def get_steps(self, name):
+        return [s.id for s in self.flow.steps_for(self.amount)]
+
     def get_to_decide(self, name):
         return Transaction().user in {u.id for u in self.approvers}
 
@@ -233,14 +240,15 @@ class Request(Workflow, ModelSQL, ModelView):
                     'crm8_base.msg_approval_no_flow',
                     document=document.rec_name))
         requester = User(Transaction().user)
-        steps = flow.steps_for(document)
+        amount = document.get_approval_amount()
+        steps = flow.steps_for(amount)
         if not steps:
             raise ApprovalError(gettext(
                     'crm8_base.msg_approval_no_step',
                     flow=flow.rec_name, document=document.rec_name))
         request = cls(
             document=document, flow=flow, requester=requester,
-            amount=document.get_approval_amount(), steps=steps)
+            amount=amount)
         request.save()
         History.create([{
                     'request': request.id,
@@ -355,7 +363,7 @@ class Request(Workflow, ModelSQL, ModelView):
 
 
 class RequestApprover(ModelSQL):
-    "Approval Request - Approver"
+    __string__ = "Approval Request - Approver"
     __name__ = 'crm8.approval.request-res.user'
     request = fields.Many2One(
         'crm8.approval.request', "Request", required=True,
@@ -365,7 +373,7 @@ class RequestApprover(ModelSQL):
 
 
 class History(ModelSQL, ModelView):
-    "Approval History"
+    __string__ = "Approval History"
     __name__ = 'crm8.approval.history'
     request = fields.Many2One(
         'crm8.approval.request', "Request", required=True,
@@ -378,15 +386,11 @@ class History(ModelSQL, ModelView):
             ], "Action", required=True, readonly=True)
     user = fields.Many2One('res.user', "User", required=True, readonly=True)
     comment = fields.Text("Comment", readonly=True)
-    date = fields.Function(fields.DateTime("Date"), 'get_date')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order = [('id', 'ASC')]
-
-    def get_date(self, name):
-        return self.create_date
 
 
 class ApprovalMixin:

@@ -4,7 +4,7 @@ from trytond.model import DictSchemaMixin, ModelSQL, ModelView, fields
 
 
 class CustomField(DictSchemaMixin, ModelSQL, ModelView):
-    "User-defined Field"
+    __string__ = "User-defined Field"
     __name__ = 'crm8.custom.field'
     target = fields.Selection([
             ('party.party', "Customer"),

@@ -28,7 +28,7 @@ class Rule(metaclass=PoolMeta):
         key = super()._get_cache_key(model_names)
         if Transaction().user == 0:
             return key
-        return (*key, *cls._crm8_scope())
+        return (*key, Transaction().user, *cls._crm8_scope())
 
     @classmethod
     def _get_context(cls, model_name):
@@ -36,6 +36,7 @@ class Rule(metaclass=PoolMeta):
         # Record rules say "managers see their subordinates' records" with
         # Eval('subordinate_employees') and "a rep sees the team's records"
         # with Eval('team_employees').
+        context.setdefault('user_id', Transaction().user)
         team, subordinate = cls._crm8_scope()
         context['team_employees'] = list(team)
         context['subordinate_employees'] = list(subordinate)

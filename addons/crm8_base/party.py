@@ -18,7 +18,7 @@ class ContactMechanism(metaclass=PoolMeta):
 
 
 class PartyExcel(ExcelReport):
-    "Customers (Excel)"
+    __string__ = "Customers (Excel)"
     __name__ = 'crm8.party.excel'
 
     @classmethod

@@ -19,7 +19,7 @@ from .exceptions import ReminderDomainError
 from .notify import notify
 
 class Rule(DeactivableMixin, ModelSQL, ModelView):
-    "Reminder Rule"
+    __string__ = "Reminder Rule"
     __name__ = 'crm8.reminder.rule'
     name = fields.Char("Name", required=True, translate=True)
     model = fields.Many2One(
@@ -222,7 +222,7 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         cls.run(rules)
 
 class RuleUser(ModelSQL):
-    "Reminder Rule - User"
+    __string__ = "Reminder Rule - User"
     __name__ = 'crm8.reminder.rule-res.user'
     rule = fields.Many2One(
         'crm8.reminder.rule', "Rule", required=True, ondelete='CASCADE')
@@ -230,7 +230,7 @@ class RuleUser(ModelSQL):
         'res.user', "User", required=True, ondelete='CASCADE')
 
 class Log(ModelSQL, ModelView):
-    "Reminder Log"
+    __string__ = "Reminder Log"
     __name__ = 'crm8.reminder.log'
     rule = fields.Many2One(
         'crm8.reminder.rule', "Rule", required=True, ondelete='CASCADE',

@@ -112,5 +112,5 @@ class Criterion(metaclass=PoolMeta):
 
 
 class QuotationPDF(HTMLReport):
-    "Quotation (PDF)"
+    __string__ = "Quotation (PDF)"
     __name__ = 'crm8.sale.quotation.pdf'

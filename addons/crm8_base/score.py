@@ -20,7 +20,7 @@ TARGETS = [
 
 
 class ScoreModel(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Score Model"
+    __string__ = "Score Model"
     __name__ = 'crm8.score.model'
     name = fields.Char("Name", required=True, translate=True)
     target = fields.Selection(TARGETS, "Scored Records", required=True)
@@ -83,7 +83,7 @@ class ScoreModel(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Criterion(sequence_ordered(), ModelSQL, ModelView):
-    "Score Criterion"
+    __string__ = "Score Criterion"
     __name__ = 'crm8.score.criterion'
     score_model = fields.Many2One(
         'crm8.score.model', "Score Model", required=True, ondelete='CASCADE')
@@ -188,7 +188,7 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Score(ModelSQL, ModelView):
-    "Score"
+    __string__ = "Score"
     __name__ = 'crm8.score'
     score_model = fields.Many2One(
         'crm8.score.model', "Score Model", required=True, ondelete='CASCADE',

@@ -9,7 +9,7 @@ from trytond.transaction import Transaction
 
 
 class Team(DeactivableMixin, tree(), ModelSQL, ModelView):
-    "Department or sales team, arranged as a tree"
+    __string__ = "Team"
     __name__ = 'crm8.team'
     name = fields.Char("Name", required=True, translate=True)
     code = fields.Char("Code")
@@ -96,7 +96,7 @@ class Team(DeactivableMixin, tree(), ModelSQL, ModelView):
 
 
 class TeamEmployee(ModelSQL):
-    "Team member"
+    __string__ = "Team member"
     __name__ = 'crm8.team-company.employee'
     team = fields.Many2One(
         'crm8.team', "Team", required=True, ondelete='CASCADE')

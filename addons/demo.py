@@ -1,0 +1,224 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+"""The Chinese demo: the brochure's story, fixed for scripts and integrators.
+
+Database ``demo``; ``admin`` / ``admin``; every other user's password equals
+its login (set as a hash: Tryton refuses such passwords when typed, which is
+right for real users and wrong for a demo that must be predictable).
+"""
+import datetime as dt
+from decimal import Decimal
+
+COMPANY = "华信智能科技有限公司"
+OPPORTUNITY = "MMS 系统采购商机"
+USERS = [
+    # login, name, group names, employee role
+    ('sales_manager', "王建国", ['Sales Administrator', 'Sales'], "销售经理"),
+    ('sales_rep', "张伟", ['Sales'], "销售代表"),
+    ('sales_rep2', "李娜", ['Sales'], "销售代表"),
+    ('marketer', "陈静", ['Sales'], "市场专员"),
+    ('cashier', "刘洋", ['Sales'], "出纳"),
+    ]
+CUSTOMERS = [
+    # name, city, phone, uscc
+    ("零件制造有限公司", "Shenzhen", "0755-26881234", "91440300MA5FXXXX0K"),
+    ("华南精密机械股份有限公司", "Guangzhou", "020-38881111", None),
+    ("北京博远信息技术有限公司", "Beijing", "010-62881122", None),
+    ("上海恒通物流有限公司", "Shanghai", "021-50881133", None),
+    ("杭州云帆电子商务有限公司", "Hangzhou", "0571-88881144", None),
+    ("成都天府软件园有限公司", "Chengdu", "028-85881155", None),
+    ("武汉长江汽车配件有限公司", "Wuhan", "027-87881166", None),
+    ("南京紫金医疗器械有限公司", "Nanjing", "025-83881177", None),
+    ("苏州工业园区新材料有限公司", "Suzhou", "0512-62881188", None),
+    ("西安秦川重工集团", "Xi'an", "029-88881199", None),
+    ("天津滨海化工有限公司", "Tianjin", "022-25881200", None),
+    ("重庆山城食品有限公司", "Chongqing", "023-63881211", None),
+    ]
+PRODUCTS = [
+    # name, code, list price, type
+    ("MMS 制造管理系统 (企业版)", "MMS-ENT", Decimal('980000'), 'service'),
+    ("MMS 实施服务 (人天)", "MMS-IMPL", Decimal('2500'), 'service'),
+    ("MMS 年度维护", "MMS-MAINT", Decimal('80000'), 'service'),
+    ("工业平板电脑", "HW-TAB", Decimal('6800'), 'goods'),
+    ]
+
+
+def load(config_file, database):
+    from proteus import Model
+    from proteus import config as pconfig
+    config = pconfig.set_trytond(database=database, config_file=config_file)
+    Company = Model.get('company.company')
+    Opportunity = Model.get('sale.opportunity')
+    if Opportunity.find([('description', '=', OPPORTUNITY)]):
+        print("crm8: demo data already loaded")
+        return
+    if Company.find([]):
+        raise SystemExit(
+            "crm8: the database has a company but no demo data; "
+            "load the demo into a new database")
+    _load(config)
+    print("crm8: demo data loaded")
+
+
+def _set_password(user_ids_passwords):
+    # Written as hashes, see the module docstring.
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    User = pool.get('res.user')
+    table = User.__table__()
+    cursor = Transaction().connection.cursor()
+    for user_id, password in user_ids_passwords:
+        cursor.execute(*table.update(
+                [table.password_hash], [User.hash_password(password)],
+                where=table.id == user_id))
+
+
+def _skip_config_wizard():
+    # The demo is configured: the first login opens the menu, not the
+    # module-configuration wizard.
+    from trytond.pool import Pool
+    Item = Pool().get('ir.module.config_wizard.item')
+    Item.write(Item.search([]), {'state': 'done'})
+
+
+def _load(config):
+    from proteus import Model
+
+    Party = Model.get('party.party')
+    Currency = Model.get('currency.currency')
+    Country = Model.get('country.country')
+    Subdivision = Model.get('country.subdivision')
+    Lang = Model.get('ir.lang')
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    Employee = Model.get('company.employee')
+    Team = Model.get('crm8.team')
+
+    zh, = Lang.find([('code', '=', 'zh_CN')])
+    cny, = Currency.find([('code', '=', 'CNY')]) or [Currency(
+            name="人民币", code='CNY', symbol='¥', rounding=Decimal('0.01'),
+            digits=2)]
+    cny.save()
+    china, = Country.find([('code', '=', 'CN')])
+
+    def city(name):
+        found = Subdivision.find([
+                ('country', '=', china.id), ('name', '=', name)], limit=1)
+        return found[0] if found else None
+
+    company_party = Party(name=COMPANY, lang=zh)
+    address, = company_party.addresses
+    address.country = china
+    address.subdivision = city('Shenzhen')
+    address.street = "南山区科技园科苑路 8 号"
+    company_party.save()
+    Company = Model.get('company.company')
+    company = Company(party=company_party, currency=cny,
+        timezone='Asia/Shanghai')
+    company.save()
+    admin, = User.find([('login', '=', 'admin')])
+    admin.language = zh
+    admin.companies.append(Company(company.id))
+    admin.company = Company(company.id)
+    admin.save()
+    config._context = User.get_preferences(True, {})
+
+    employees = {}
+    passwords = [(admin.id, 'admin')]
+    for login, name, groups, role in USERS:
+        person = Party(name=name, lang=zh)
+        person.save()
+        employee = Employee(party=person, company=company)
+        employee.save()
+        user = User(login=login, name=name, language=zh,
+            email=f'{login}@example.com')
+        user.groups.extend(Group.find([('name', 'in', groups)]))
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        user.employees.append(Employee(employee.id))
+        user.employee = Employee(employee.id)
+        user.save()
+        employees[login] = employee
+        passwords.append((user.id, login))
+    for login in ['sales_rep', 'sales_rep2']:
+        employees[login].supervisor = employees['sales_manager']
+        employees[login].save()
+
+    sales = Team(name="销售部", kind='department', company=company,
+        leader=employees['sales_manager'])
+    sales.save()
+    south = Team(name="华南销售一组", kind='sales', company=company,
+        parent=sales, leader=employees['sales_manager'])
+    south.members.extend([Employee(employees['sales_rep'].id),
+            Employee(employees['sales_rep2'].id)])
+    south.save()
+    marketing = Team(name="市场部", kind='department', company=company)
+    marketing.members.append(Employee(employees['marketer'].id))
+    marketing.save()
+
+    customers = []
+    for name, city_name, phone, uscc in CUSTOMERS:
+        party = Party(name=name, lang=zh)
+        address, = party.addresses
+        address.country = china
+        address.subdivision = city(city_name)
+        party.contact_mechanisms.new(type='phone', value=phone)
+        if uscc:
+            party.fapiao_title = name
+        party.save()
+        customers.append(party)
+
+    products = _products(company)
+    _opportunity(company, customers[0], employees['sales_rep'], products)
+
+    from trytond.transaction import Transaction
+    with Transaction().start(config.database_name, 0) as transaction:
+        _set_password(passwords)
+        _skip_config_wizard()
+        transaction.commit()
+
+
+def _products(company):
+    from proteus import Model
+    from proteus.config import get_config
+    config = get_config()
+    Uom = Model.get('product.uom')
+    Template = Model.get('product.template')
+    with config.set_context(language='en'):
+        unit, = Uom.find([('name', '=', 'Unit')])
+    products = []
+    for name, code, price, type_ in PRODUCTS:
+        template = Template(name=name, code=code, type=type_,
+            default_uom=unit, list_price=price, salable=True)
+        template.save()
+        products.append(template.products[0])
+    return products
+
+
+def _opportunity(company, customer, employee, products):
+    from proteus import Model
+    Opportunity = Model.get('sale.opportunity')
+    opportunity = Opportunity()
+    opportunity.description = OPPORTUNITY
+    opportunity.party = customer
+    opportunity.employee = employee
+    opportunity.amount = Decimal('1235000')
+    opportunity.conversion_probability = 0.99
+    opportunity.start_date = dt.date.today() - dt.timedelta(days=45)
+    opportunity.comment = (
+        "客户计划年内上线 MMS 制造管理系统，覆盖三个工厂；"
+        "已完成技术交流与方案演示，商务条款基本确认。")
+    line = opportunity.lines.new()
+    line.product = products[0]
+    line.quantity = 1
+    line = opportunity.lines.new()
+    line.product = products[1]
+    line.quantity = 70
+    line = opportunity.lines.new()
+    line.product = products[2]
+    line.quantity = 1
+    opportunity.amount = Decimal('1235000')
+    opportunity.save()
+    opportunity.click('opportunity')
+    return opportunity

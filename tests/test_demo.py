@@ -1,0 +1,86 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+"""Smoke test of the demo as its users and integrators meet it."""
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import RPCError
+
+ROLES = ['sales_manager', 'sales_rep', 'sales_rep2', 'marketer', 'cashier']
+
+
+def test_admin_login_and_chinese_menu(rpc):
+    rpc.login('admin', 'admin')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    assert context['language'] == 'zh_CN'
+    menus = rpc.call('model.ir.ui.menu.search_read',
+        [('parent', '=', None)], 0, None, None, ['name'], context)
+    names = {m['name'] for m in menus}
+    assert {'销售', '客户', '产品'} <= names, names
+    assert 'CRM' in names or '客户关系管理' in names
+
+
+@pytest.mark.parametrize('login', ROLES)
+def test_every_role_logs_in_with_its_login_as_password(rpc, login):
+    assert rpc.login(login, login) > 0
+
+
+def test_wrong_password_is_refused(rpc):
+    with pytest.raises(RPCError):
+        rpc.login('sales_rep', 'wrong')
+
+
+def test_brochure_opportunity(rpc):
+    rpc.login('sales_rep', 'sales_rep')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    opportunities = rpc.call('model.sale.opportunity.search_read',
+        [('description', '=', 'MMS 系统采购商机')], 0, None, None,
+        ['party.name', 'amount', 'conversion_probability', 'state',
+            'employee.party.name', 'currency.code'], context)
+    opportunity, = opportunities
+    assert opportunity['party.']['name'] == '零件制造有限公司'
+    assert float(opportunity['amount']['decimal']) == 1235000
+    assert opportunity['conversion_probability'] == 0.99
+    assert opportunity['currency.']['code'] == 'CNY'
+    assert opportunity['employee.']['party.']['name'] == '张伟'
+
+
+def test_demo_customers_and_team(rpc):
+    rpc.login('sales_manager', 'sales_manager')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    customers = rpc.call('model.party.party.search_count',
+        [('name', 'like', '%有限公司')], 0, None, context)
+    assert customers >= 10
+    teams = rpc.call('model.crm8.team.search_read', [], 0, None, None,
+        ['name', 'leader.party.name'], context)
+    assert '华南销售一组' in {t['name'] for t in teams}
+
+
+def test_browser_login_shows_chinese_menu(demo_server):
+    playwright = pytest.importorskip('playwright.sync_api')
+    if not Path('/usr/bin/chromium').exists():
+        pytest.fail("Debian chromium is needed: apt-get install chromium")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        page = browser.new_page(locale='zh-CN',
+            viewport={'width': 1280, 'height': 800})
+        page.goto(demo_server + '/')
+        page.wait_for_selector('#login-database, input[type=password]',
+            timeout=30000)
+        database = page.locator('#database')
+        if database.count() and database.is_visible():
+            database.fill('demo')
+        page.locator('#login').fill('admin')
+        page.locator('#password').fill('admin')
+        page.keyboard.press('Enter')
+        page.wait_for_selector('text=销售', timeout=60000)
+        page.wait_for_timeout(1500)
+        if os.environ.get('CRM8_SCREENSHOT'):
+            page.screenshot(path=os.environ['CRM8_SCREENSHOT'])
+        assert page.locator('text=客户').count() > 0
+        browser.close()
