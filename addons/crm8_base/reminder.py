@@ -11,6 +11,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
+from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -76,6 +77,9 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         super().__setup__()
         cls._buttons.update({
                 'run_now': {},
+                })
+        cls.__rpc__.update({
+                'run_for_date': RPC(readonly=False, instantiate=0),
                 })
 
     @classmethod
@@ -220,6 +224,11 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
     @ModelView.button
     def run_now(cls, rules):
         cls.run(rules)
+
+    @classmethod
+    def run_for_date(cls, rules, date):
+        "Run the rules as on date (ISO), e.g. to catch up a missed day"
+        cls.run(rules, dt.date.fromisoformat(date))
 
 class RuleUser(ModelSQL):
     __string__ = "Reminder Rule - User"
