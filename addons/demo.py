@@ -21,7 +21,7 @@ USERS = [
     ]
 CUSTOMERS = [
     # name, city, phone, uscc
-    ("零件制造有限公司", "Shenzhen", "0755-26881234", "91440300MA5FXXXX0K"),
+    ("零件制造有限公司", "Shenzhen", "0755-26881234", "91440300MA5F3KQ1XT"),
     ("华南精密机械股份有限公司", "Guangzhou", "020-38881111", None),
     ("北京博远信息技术有限公司", "Beijing", "010-62881122", None),
     ("上海恒通物流有限公司", "Shanghai", "021-50881133", None),
@@ -165,7 +165,9 @@ def _load(config):
         address.subdivision = city(city_name)
         party.contact_mechanisms.new(type='phone', value=phone)
         if uscc:
+            party.identifiers.new(type='cn_uscc', code=uscc)
             party.fapiao_title = name
+            party.fapiao_tax_number = uscc
         party.save()
         customers.append(party)
 
