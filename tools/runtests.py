@@ -62,7 +62,7 @@ def module_jobs():
 def run(job):
     label, cmd = job
     env = dict(os.environ,
-        TRYTON_DATABASE_URI=PG,
+        TRYTOND_DATABASE_URI=PG,
         DB_NAME='crm8_test_' + label.replace('.', '_'),
         DB_CACHE='postgresql://',
         PYTHONWARNINGS='ignore::DeprecationWarning')
