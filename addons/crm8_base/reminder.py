@@ -3,7 +3,6 @@
 import ast
 import datetime as dt
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from trytond import config
 from trytond.i18n import gettext
@@ -13,6 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
+from trytond.url import host
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
@@ -190,9 +190,9 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
                 msg['To'] = ', '.join(to)
                 msg['Subject'] = subject
                 # stable per rule, record and period so a resend is seen
-                msg['Message-ID'] = make_msgid(
-                    f'crm8-reminder-{self.id}-{record.id}-'
-                    f'{self.period_key(today)}')
+                msg['Message-ID'] = (
+                    f'<crm8-reminder-{self.id}-{record.id}-'
+                    f'{self.period_key(today)}@{host()}>')
                 msg.set_content(body or subject)
                 send_message_transactional(msg, strict=True)
         return users

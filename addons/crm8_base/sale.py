@@ -64,14 +64,6 @@ class Sale(ApprovalMixin, metaclass=PoolMeta):
 class Criterion(metaclass=PoolMeta):
     __name__ = 'crm8.score.criterion'
 
-    @classmethod
-    def get_kinds(cls):
-        return super().get_kinds() + [
-            ('recency', "Recency (Days Since Last Sale)"),
-            ('frequency', "Frequency (Number of Sales)"),
-            ('monetary', "Monetary (Amount of Sales)"),
-            ]
-
     def _sales(self, ids):
         "Return {party: (last sale date, number, untaxed amount)}"
         pool = Pool()

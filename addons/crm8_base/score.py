@@ -88,7 +88,13 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
     score_model = fields.Many2One(
         'crm8.score.model', "Score Model", required=True, ondelete='CASCADE')
     name = fields.Char("Name", required=True, translate=True)
-    kind = fields.Selection('get_kinds', "Kind", required=True,
+    kind = fields.Selection([
+            ('domain', "Condition"),
+            ('field', "Field Value"),
+            ('recency', "Recency (Days Since Last Sale)"),
+            ('frequency', "Frequency (Number of Sales)"),
+            ('monetary', "Monetary (Amount of Sales)"),
+            ], "Kind", required=True,
         help="Condition: full points when the record matches.\n"
         "Field value: points in proportion to a number of the record.\n"
         "Recency, frequency, monetary: from the customer's sales.")
@@ -132,13 +138,6 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
         return 1.0
 
     @classmethod
-    def get_kinds(cls):
-        return [
-            ('domain', "Condition"),
-            ('field', "Field Value"),
-            ]
-
-    @classmethod
     def validate_fields(cls, criteria, field_names):
         super().validate_fields(criteria, field_names)
         for criterion in criteria:
@@ -160,7 +159,11 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
 
     def evaluate(self, target, ids):
         "Return {id: 0..100} for the ids"
-        return getattr(self, f'_evaluate_{self.kind}')(target, ids)
+        # the sales kinds are implemented when the sale module is activated
+        evaluate = getattr(self, f'_evaluate_{self.kind}', None)
+        if not evaluate:
+            return {i: 0.0 for i in ids}
+        return evaluate(target, ids)
 
     def _evaluate_domain(self, target, ids):
         Target = Pool().get(target)
