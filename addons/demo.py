@@ -165,7 +165,6 @@ def _load(config):
         address.subdivision = city(city_name)
         party.contact_mechanisms.new(type='phone', value=phone)
         if uscc:
-            party.identifiers.new(type='cn_uscc', code=uscc)
             party.fapiao_title = name
             party.fapiao_tax_number = uscc
         party.save()
