@@ -8,9 +8,14 @@ PORT ?= 8000
 
 .PHONY: demo test install sao system-packages screenshot clean
 
-demo: install sao
-	$(VENV)/bin/crm8 init --database $(DEMO_DB) --demo --lang zh_CN
+demo: install sao var/.demo-ready
 	$(VENV)/bin/crm8 serve --database $(DEMO_DB) --port $(PORT)
+
+# Upgrades the demo database only when the addons changed since the last run.
+var/.demo-ready: $(VENV)/.installed $(shell find addons -type f \( -name '*.py' \
+		-o -name '*.xml' -o -name '*.po' -o -name '*.cfg' -o -name '*.html' \))
+	$(VENV)/bin/crm8 init --database $(DEMO_DB) --demo --lang zh_CN
+	touch $@
 
 test: install sao system-packages
 	$(PY) tools/runtests.py
