@@ -13,10 +13,11 @@ COMPANY = "华信智能科技有限公司"
 OPPORTUNITY = "MMS 系统采购商机"
 USERS = [
     # login, name, group names, employee role
-    ('sales_manager', "王建国", ['Sales Administrator', 'Sales'], "销售经理"),
-    ('sales_rep', "张伟", ['Sales'], "销售代表"),
-    ('sales_rep2', "李娜", ['Sales'], "销售代表"),
-    ('marketer', "陈静", ['Sales'], "市场专员"),
+    ('sales_manager', "王建国",
+        ['Sales Administrator', 'Sales', 'Sale Opportunity'], "销售经理"),
+    ('sales_rep', "张伟", ['Sales', 'Sale Opportunity'], "销售代表"),
+    ('sales_rep2', "李娜", ['Sales', 'Sale Opportunity'], "销售代表"),
+    ('marketer', "陈静", ['Sales', 'Sale Opportunity'], "市场专员"),
     ('cashier', "刘洋", ['Sales'], "出纳"),
     ]
 CUSTOMERS = [
@@ -133,7 +134,10 @@ def _load(config):
         employee.save()
         user = User(login=login, name=name, language=zh,
             email=f'{login}@example.com')
-        user.groups.extend(Group.find([('name', 'in', groups)]))
+        # group names are searched in English, the language they are
+        # defined in
+        with config.set_context(language='en'):
+            user.groups.extend(Group.find([('name', 'in', groups)]))
         user.companies.append(Company(company.id))
         user.company = Company(company.id)
         user.employees.append(Employee(employee.id))

@@ -8,6 +8,7 @@ import cn2an
 import xlsxwriter
 from num2words import num2words
 
+from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
 
@@ -86,8 +87,17 @@ class ExcelReport(Report):
 
     @classmethod
     def execute(cls, ids, data):
-        action, model = cls.get_action(data)
-        records = cls._get_records(ids, model, data) if model else []
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        if data.get('action_id') is not None:
+            action = ActionReport(data['action_id'])
+        else:
+            action, = ActionReport.search(
+                [('report_name', '=', cls.__name__)], limit=1)
+        model = action.model or data.get('model')
+        ids = list(map(int, ids))
+        cls.check_access(action, model, ids)
+        records = pool.get(model).browse(ids) if model else []
         content = workbook(cls.sheets(records, data))
         return ('xlsx', content, False, cls.get_name(action, records))
 
