@@ -3,7 +3,6 @@
 """The demo path on SQLite: `crm8 init --demo` then `crm8 serve`."""
 import base64
 import json
-import os
 import socket
 import subprocess
 import sys

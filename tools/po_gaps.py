@@ -1,6 +1,8 @@
 """Write the zh_CN gaps of an upstream Tryton module as an override skeleton.
 
-Usage: python tools/po_gaps.py MODULE > addons/crm8_l10n_cn/locale/upstream/MODULE.po
+Usage:
+    python tools/po_gaps.py MODULE \
+        > addons/crm8_l10n_cn/locale/upstream/MODULE.po
 
 Each entry of the upstream ``locale/zh_CN.po`` whose msgstr is empty or fuzzy
 is written with its msgctxt rewritten to Tryton's override form

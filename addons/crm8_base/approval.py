@@ -1,12 +1,13 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
+from collections import defaultdict
 from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ApprovalAccessError, ApprovalError
@@ -161,7 +162,8 @@ class Request(Workflow, ModelSQL, ModelView):
         'crm8.approval.request-res.user', 'request', 'user',
         "Current Approvers", readonly=True)
     to_decide = fields.Function(
-        fields.Boolean("To Decide"), 'get_to_decide', searcher='search_to_decide')
+        fields.Boolean("To Decide"), 'get_to_decide',
+        searcher='search_to_decide')
     comment = fields.Text(
         "Comment",
         states={
@@ -344,22 +346,25 @@ class Request(Workflow, ModelSQL, ModelView):
             request.state = state
             request.approvers = []
         cls.save(requests)
+        documents = defaultdict(list)
         for request in requests:
-            document = request.document
-            with Transaction().set_user(0), Transaction().set_context(
-                    _check_access=False):
-                document.__class__.write(
-                    [document.__class__(document.id)],
-                    {'approval_state': state if state != 'cancelled'
-                        else None})
-            if state != 'cancelled':
-                notify(
-                    [request.requester],
-                    gettext(f'crm8_base.msg_approval_notify_{state}',
-                        document=document.rec_name),
-                    (request.history[-1].comment or '')
-                    if request.history else '',
-                    [document])
+            documents[request.document.__class__].append(request.document)
+        # as root: the approver may not be allowed to write the document
+        with Transaction().set_user(0):
+            for Document, records in documents.items():
+                Document.write(records, {
+                        'approval_state': (
+                            state if state != 'cancelled' else None),
+                        })
+        if state == 'cancelled':
+            return
+        for request in requests:
+            notify(
+                [request.requester],
+                gettext(f'crm8_base.msg_approval_notify_{state}',
+                    document=request.document.rec_name),
+                request.history[-1].comment or '',
+                [request.document])
 
 
 class RequestApprover(ModelSQL):

@@ -34,7 +34,8 @@ class PartyExcel(ExcelReport):
             f.string for f in extra]
         rows = []
         for party in parties:
-            address = party.addresses[0].full_address if party.addresses else ''
+            address = (
+                party.addresses[0].full_address if party.addresses else '')
             rows.append([
                     party.code, party.name,
                     party.tax_identifier.code if party.tax_identifier else '',

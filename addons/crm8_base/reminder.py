@@ -12,12 +12,13 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
-from trytond.url import host
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+from trytond.url import host
 
 from .exceptions import ReminderDomainError
 from .notify import notify
+
 
 class Rule(DeactivableMixin, ModelSQL, ModelView):
     __string__ = "Reminder Rule"
@@ -141,27 +142,37 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
                 limit = dt.datetime.combine(limit, dt.time.max)
             domain = [domain, (self.date_field.name, '<=', limit)]
         log = Log.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*log.select(log.record,
-                where=(log.rule == self.id)
-                & (log.period == self.period_key(today))))
-        done = {r for r, in cursor}
+        reminded = log.select(log.record,
+            where=(log.rule == self.id)
+            & (log.period == self.period_key(today)))
         with Transaction().set_context(active_test=False):
-            records = Model.search(domain, order=[('id', 'ASC')])
-        return [r for r in records if r.id not in done]
+            return Model.search(
+                [domain, ('id', 'not in', reminded)], order=[('id', 'ASC')])
 
-    def recipients(self, record):
-        pool = Pool()
-        User = pool.get('res.user')
+    def fixed_recipients(self):
+        "Return the users reminded of every record"
+        User = Pool().get('res.user')
         users = list(self.users)
         if self.group:
             users += User.search([('groups', '=', self.group.id)])
+        return users
+
+    def recipients(self, record, fixed, employee_users):
+        """Return the active users to remind of the record.
+
+        employee_users caches the users of each employee across records.
+        """
+        User = Pool().get('res.user')
+        users = list(fixed)
         if self.recipient_field:
             target = getattr(record, self.recipient_field.name, None)
             if target and target.__name__ == 'res.user':
                 users.append(target)
             elif target:
-                users += User.search([('employees', '=', target.id)])
+                if target.id not in employee_users:
+                    employee_users[target.id] = User.search(
+                        [('employees', '=', target.id)])
+                users += employee_users[target.id]
         return list({u.id: u for u in users if u.active}.values())
 
     def days(self, record, today):
@@ -172,14 +183,13 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
             value = value.date()
         return (today - value).days if value else 0
 
-    def remind(self, record, today):
+    def remind(self, record, today, users):
         values = {
             'record': record.rec_name,
             'days': self.days(record, today),
             }
         subject = self.subject.format(**values)
         body = (self.body or '').format(**values)
-        users = self.recipients(record)
         if self.channel == 'notification':
             notify(users, subject, body, [record])
         else:
@@ -195,7 +205,6 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
                     f'{self.period_key(today)}@{host()}>')
                 msg.set_content(body or subject)
                 send_message_transactional(msg, strict=True)
-        return users
 
     @classmethod
     def run(cls, rules=None, today=None):
@@ -209,10 +218,12 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
             today = Date.today()
         for rule in rules:
             records = rule.due_records(today)
+            fixed, employee_users = rule.fixed_recipients(), {}
             for sub in grouped_slice(records, 200):
                 logs = []
                 for record in sub:
-                    rule.remind(record, today)
+                    rule.remind(record, today, rule.recipients(
+                            record, fixed, employee_users))
                     logs.append({
                             'rule': rule.id,
                             'record': record.id,
@@ -230,6 +241,7 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         "Run the rules as on date (ISO), e.g. to catch up a missed day"
         cls.run(rules, dt.date.fromisoformat(date))
 
+
 class RuleUser(ModelSQL):
     __string__ = "Reminder Rule - User"
     __name__ = 'crm8.reminder.rule-res.user'
@@ -237,6 +249,7 @@ class RuleUser(ModelSQL):
         'crm8.reminder.rule', "Rule", required=True, ondelete='CASCADE')
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
+
 
 class Log(ModelSQL, ModelView):
     __string__ = "Reminder Log"

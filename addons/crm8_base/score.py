@@ -8,7 +8,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 

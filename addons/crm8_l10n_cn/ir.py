@@ -3,12 +3,16 @@
 import glob
 import os
 import tempfile
+from collections import Counter
 
 import polib
+from sql.aggregate import Count
 
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
 
 UPSTREAM = os.path.join(os.path.dirname(__file__), 'locale', 'upstream')
+WITH_SOURCE = {'report', 'view', 'wizard_button', 'selection'}
 
 
 class Translation(metaclass=PoolMeta):
@@ -41,29 +45,45 @@ class Translation(metaclass=PoolMeta):
                     ('state', 'in',
                         ['activated', 'to upgrade', 'to activate']),
                     ])} | {'ir', 'res'}
+        paths = [p for p in sorted(glob.glob(os.path.join(UPSTREAM, '*.po')))
+            if os.path.splitext(os.path.basename(p))[0] in loaded]
+        if not paths:
+            return polib.POFile()
+
+        data = ModelData.__table__()
+        translation = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*data.select(data.module, data.fs_id, data.db_id))
+        records = Counter()
+        db_ids = {}
+        for target, fs_id, db_id in cursor:
+            records[target, fs_id] += 1
+            db_ids[target, fs_id] = db_id
+        cursor.execute(*translation.select(
+                translation.module, translation.type, translation.name,
+                translation.res_id, translation.src, Count(translation.id),
+                where=translation.lang == lang,
+                group_by=[translation.module, translation.type,
+                    translation.name, translation.res_id, translation.src]))
+        matches = Counter()
+        for target, ttype, name, res_id, src, count in cursor:
+            matches[target, ttype, name, res_id, None] += count
+            if ttype in WITH_SOURCE:
+                matches[target, ttype, name, res_id, src] += count
+
         result = polib.POFile()
-        for path in sorted(glob.glob(os.path.join(UPSTREAM, '*.po'))):
-            if os.path.splitext(os.path.basename(path))[0] not in loaded:
-                continue
+        for path in paths:
             for entry in polib.pofile(path):
                 ttype, name, res_id = entry.msgctxt.split(':')
                 target, fs_id = res_id.split('.', 1)
                 record = -1
                 if fs_id:
-                    data = ModelData.search([
-                            ('module', '=', target), ('fs_id', '=', fs_id)])
-                    if len(data) != 1:
+                    if records[target, fs_id] != 1:
                         continue
-                    record = data[0].db_id
-                domain = [
-                    ('name', '=', name), ('res_id', '=', record),
-                    ('lang', '=', lang), ('type', '=', ttype),
-                    ('module', '=', target),
-                    ]
-                if ttype in {'report', 'view', 'wizard_button', 'selection'}:
-                    domain.append(('src', '=', entry.msgid))
+                    record = db_ids[target, fs_id]
+                src = entry.msgid if ttype in WITH_SOURCE else None
                 # upstream sometimes holds the same string twice, which
                 # Tryton's override refuses; those keep upstream's value
-                if cls.search_count(domain) == 1:
+                if matches[target, ttype, name, record, src] == 1:
                     result.append(entry)
         return result

@@ -52,4 +52,3 @@ class Party(metaclass=PoolMeta):
                     raise ValidationError(gettext(
                             'crm8_l10n_cn.msg_invalid_tax_number',
                             number=number, party=party.rec_name))
-
