@@ -275,7 +275,14 @@ class ScoredMixin:
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
+        pool = Pool()
         if mode in {'create', 'write'}:
-            ScoreModel = Pool().get('crm8.score.model')
+            ScoreModel = pool.get('crm8.score.model')
             with Transaction().set_user(0):
                 ScoreModel.recompute_for(cls.browse(records))
+        elif mode == 'delete':
+            # a Reference has no foreign key to cascade
+            Score = pool.get('crm8.score')
+            with Transaction().set_user(0):
+                Score.delete(Score.search(
+                        [('record', 'in', [str(r) for r in records])]))
