@@ -27,3 +27,33 @@ def pdf_glyphs(content):
                 glyphs[bytes.fromhex(code.decode()).decode('utf-16-be')] = (
                     int(gid, 16))
     return fonts, glyphs
+
+
+class ZhCNCompleteMixin:
+    "Fail when the module shows a string that its zh_CN.po lacks"
+
+    def test_zh_cn_complete(self):
+        import polib
+
+        from trytond.pool import Pool
+        from trytond.tests.test_tryton import with_transaction
+        from trytond.tools import find_path
+
+        @with_transaction()
+        def check():
+            pool = Pool()
+            Translation = pool.get('ir.translation')
+            TranslationSet = pool.get('ir.translation.set', type='wizard')
+            session_id, _, _ = TranslationSet.create()
+            TranslationSet(session_id).transition_set_()
+            shown = polib.pofile(Translation.translation_export(
+                    'en', self.module).decode('utf-8'))
+            po = polib.pofile(find_path(f'{self.module}/locale/zh_CN.po'))
+            translated = {(e.msgctxt, e.msgid) for e in po if e.msgstr}
+            missing = sorted(
+                f'{e.msgctxt} {e.msgid!r}' for e in shown
+                if (e.msgctxt, e.msgid) not in translated)
+            self.assertFalse(missing,
+                "untranslated (run tools/update_po.py):\n"
+                + '\n'.join(missing))
+        check()

@@ -1,11 +1,12 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
+from crm8.crm8_base.tests.tools import ZhCNCompleteMixin
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.pool import Pool
 from trytond.model.exceptions import ValidationError
 
 
-class Crm8L10nCnTestCase(ModuleTestCase):
+class Crm8L10nCnTestCase(ZhCNCompleteMixin, ModuleTestCase):
     "Test crm8_l10n_cn module"
     module = 'crm8_l10n_cn'
 
