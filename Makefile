@@ -43,7 +43,7 @@ system-packages:
 	fi
 
 screenshot: install sao system-packages
-	CRM8_SCREENSHOT=doc/demo.png $(VENV)/bin/pytest -q tests/test_demo.py -k browser
+	CRM8_SCREENSHOT=doc/demo.png $(VENV)/bin/pytest -q tests/test_demo.py -k browser_rep
 
 clean:
 	rm -rf var/*.sqlite var/*.conf

@@ -28,12 +28,33 @@ class Translation(metaclass=PoolMeta):
         # extras_depend lists them, they are loaded before this module.
         if module == 'crm8_l10n_cn' and lang == 'zh_CN':
             po_path = [po_path] if isinstance(po_path, str) else list(po_path)
+            upstream = cls._crm8_upstream(lang)
             with tempfile.TemporaryDirectory() as directory:
                 path = os.path.join(directory, 'upstream.po')
-                cls._crm8_upstream(lang).save(path)
-                return super().translation_import(
+                upstream.save(path)
+                result = super().translation_import(
                     lang, module, po_path + [path])
+            cls._crm8_unfuzzy(lang, upstream)
+            return result
         return super().translation_import(lang, module, po_path)
+
+    @classmethod
+    def _crm8_unfuzzy(cls, lang, upstream):
+        # Tryton overrides only a different value, so an upstream row that
+        # already holds our text but is marked fuzzy stays unused.
+        values = {}
+        for entry in upstream:
+            ttype, name, res_id = entry.msgctxt.split(':')
+            target = res_id.split('.', 1)[0]
+            values[target, ttype, name, entry.msgid] = entry.msgstr
+        fuzzy = cls.search([
+                ('lang', '=', lang),
+                ('fuzzy', '=', True),
+                ('module', 'in', list({k[0] for k in values})),
+                ])
+        cls.write([t for t in fuzzy
+                if values.get((t.module, t.type, t.name, t.src)) == t.value],
+            {'fuzzy': False, 'overriding_module': 'crm8_l10n_cn'})
 
     @classmethod
     def _crm8_upstream(cls, lang):
