@@ -1,0 +1,16 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class CustomerError(ValidationError):
+    pass
+
+
+class PoolError(UserError):
+    pass
+
+
+class CustomerImportError(UserError):
+    "A customer file that cannot be imported"
