@@ -5,8 +5,11 @@
   crm8 init  --database URI [--demo] [--lang zh_CN]
   crm8 serve --database URI [--port N]
   crm8 config --database URI          (print the trytond configuration)
+  crm8 import customers FILE.xlsx --database URI [--key code|uscc|name_phone]
+                       [--dry-run] [--skip-errors] [--user admin]
 
-URI is sqlite:///path/to/NAME.sqlite or postgresql://user@host:port/NAME.
+URI is sqlite:///path/to/NAME.sqlite or postgresql://user@host:port/NAME;
+import also takes the NAME of var/NAME.sqlite.
 """
 import argparse
 import os
@@ -151,6 +154,98 @@ def show_config(args):
     print(config.read_text())
 
 
+def resolve_database(value):
+    "Return the database URI of a URI or of the name of var/NAME.sqlite"
+    if '://' in value:
+        return value
+    for base in [Path.cwd(), Path(__file__).resolve().parent.parent]:
+        path = base / 'var' / f'{value}.sqlite'
+        if path.exists():
+            return f'sqlite:///{path}'
+    sys.exit(f"crm8: no database {value!r}: give its URI "
+        "(sqlite:///… or postgresql://…)")
+
+
+def progress_bar(stream=sys.stderr, width=30):
+    "Return a progress(done, total) callback drawing a text bar"
+    def progress(done, total):
+        filled = width * done // total if total else width
+        percent = 100 * done // total if total else 100
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+            f"{percent:3d}% {done}/{total}")
+        if done >= total:
+            stream.write('\n')
+        stream.flush()
+    return progress
+
+
+def import_customers(args):
+    """Check the rows of the file, print their errors and import them.
+
+    Exit status: 0 when imported (or a clean dry run), 1 when rows were
+    refused and nothing was imported, 2 when the file cannot be read.
+    """
+    import trytond.config as tconfig
+    uri = resolve_database(args.database)
+    config, name, _ = write_config(uri)
+    tconfig.update_etc(str(config))
+    from trytond.exceptions import UserError
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exception:
+        print(f"crm8: {exception}", file=sys.stderr)
+        return 2
+    Pool.start()
+    pool = Pool(name)
+    pool.init()
+    with Transaction().start(name, 0, readonly=True):
+        User = pool.get('res.user')
+        users = User.search([('login', '=', args.user)], limit=1)
+        if not users:
+            print(f"crm8: no user {args.user!r}", file=sys.stderr)
+            return 2
+        user, = users
+        with Transaction().set_user(user.id):
+            context = User.get_preferences(context_only=True)
+    from crm8.crm8_customer.customer_import import CustomerImporter
+    with Transaction().start(name, user.id, context=context) as transaction:
+        importer = CustomerImporter(args.key)
+        try:
+            importer.read(data)
+            importer.check()
+        except UserError as exception:
+            print(f"crm8: {exception.message}", file=sys.stderr)
+            return 2
+        to_create, to_update, with_errors = importer.counts()
+        if with_errors:
+            print(importer.report())
+        if args.dry_run:
+            transaction.rollback()
+            print(f"crm8: dry run of {len(importer.rows)} rows: "
+                f"{to_create} to create, {to_update} to update, "
+                f"{with_errors} with errors; nothing written")
+            return 1 if with_errors else 0
+        if with_errors and not args.skip_errors:
+            transaction.rollback()
+            print(f"crm8: nothing imported: {with_errors} of "
+                f"{len(importer.rows)} rows have errors "
+                "(fix them or use --skip-errors)")
+            return 1
+        try:
+            created, updated = importer.write(progress=progress_bar())
+        except UserError as exception:
+            transaction.rollback()
+            print(f"crm8: nothing imported: {exception.message}",
+                file=sys.stderr)
+            return 1
+        transaction.commit()
+    print(f"crm8: {created} created, {updated} updated, "
+        f"{with_errors} rows with errors not imported")
+    return 1 if with_errors and not (created or updated) else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='crm8', description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,8 +265,26 @@ def main(argv=None):
     p = commands.add_parser('config', help="print the trytond configuration")
     p.add_argument('--database', required=True)
     p.set_defaults(func=show_config)
+    p = commands.add_parser('import', help="import records from a file")
+    kinds = p.add_subparsers(dest='kind', required=True)
+    p = kinds.add_parser('customers',
+        help="create or update customers from an Excel file (.xlsx)")
+    p.add_argument('file', metavar='FILE.xlsx')
+    p.add_argument('--database', required=True)
+    p.add_argument('--key', choices=['code', 'uscc', 'name_phone'],
+        default='code',
+        help="how a row finds the customer it updates (default: code)")
+    p.add_argument('--dry-run', action='store_true',
+        help="check and count, write nothing")
+    p.add_argument('--skip-errors', action='store_true',
+        help="import the valid rows even if some rows have errors")
+    p.add_argument('--user', default='admin',
+        help="the user who imports (access rights, language)")
+    p.set_defaults(func=import_customers)
     args = parser.parse_args(argv)
-    args.func(args)
+    status = args.func(args)
+    if status:
+        sys.exit(status)
 
 
 if __name__ == '__main__':
