@@ -85,7 +85,8 @@ class AssignmentRule(
         domain = [self.parsed_domain()]
         if self.subdivision:
             domain.append(
-                ('addresses.subdivision', 'child_of', [self.subdivision.id]))
+                ('addresses.subdivision', 'child_of', [self.subdivision.id],
+                    'parent'))
         if self.industry:
             domain.append(('industry', '=', self.industry.id))
         if self.source:

@@ -7,8 +7,12 @@ from sql.aggregate import Max, Min
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
+
+
+def _in(column, ids):
+    return fields.SQL_OPERATORS['in'](column, list(ids))
 
 
 class Communication(ModelSQL, ModelView):
@@ -94,15 +98,19 @@ class Communication(ModelSQL, ModelView):
         Party = Pool().get('party.party')
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub in grouped_slice([p.id for p in parties]):
+        for sub in grouped_slice([p.id for p in parties], 1000):
             sub = list(sub)
             dates = {i: (None, None) for i in sub}
             cursor.execute(*table.select(
                     table.party, Min(table.date), Max(table.date),
-                    where=reduce_ids(table.party, sub)
+                    where=_in(table.party, sub)
                     & (table.qualifying == True),  # noqa: E712
                     group_by=[table.party]))
             for party, first, last in cursor:
+                # SQLite returns the aggregated timestamps as text
+                if isinstance(first, str):
+                    first = dt.datetime.fromisoformat(first)
+                    last = dt.datetime.fromisoformat(last)
                 dates[party] = (first, last)
             with without_check_access():
                 for party in Party.browse(sub):

@@ -3,20 +3,22 @@
 import ast
 import datetime as dt
 import re
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from pypinyin import lazy_pinyin
 from sql import Literal, Null
-from sql.aggregate import Count, Max, Min
+from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, Index, ModelSingleton, ModelSQL, ModelView, fields)
+    DeactivableMixin, Index, ModelSingleton, ModelSQL, ModelView, fields,
+    tree)
 from crm8.crm8_base.audit import AuditedMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CustomerError, PoolError
@@ -45,6 +47,10 @@ QUALIFICATION = [
 # sales in these states are real orders for the lifecycle
 ORDER_STATES = ['confirmed', 'processing', 'done']
 _is_customer = Bool(Eval('lifecycle_stage'))
+
+
+def _in(column, ids):
+    return fields.SQL_OPERATORS['in'](column, list(ids))
 
 
 def pinyin_key(text):
@@ -114,7 +120,7 @@ class Source(DeactivableMixin, ModelSQL, ModelView):
     name = fields.Char("Name", required=True, translate=True)
 
 
-class Party(AuditedMixin, metaclass=PoolMeta):
+class Party(tree(), AuditedMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     _history = True
 
@@ -312,7 +318,7 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         _, operator, value, *extra = clause
         if operator in {'=', 'in'} and value:
             # a province finds the customers of its cities too
-            return [('addresses.subdivision', 'child_of', value)]
+            return [('addresses.subdivision', 'child_of', value, 'parent')]
         return [('addresses.subdivision', operator, value, *extra)]
 
     @classmethod
@@ -322,13 +328,15 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         sale = Sale.__table__()
         cursor = Transaction().connection.cursor()
         result = dict.fromkeys((p.id for p in parties), None)
-        for sub in grouped_slice(parties):
+        for sub in grouped_slice(parties, 1000):
             cursor.execute(*sale.select(
-                    sale.party, Coalesce(sale.untaxed_amount_cache, 0),
-                    where=reduce_ids(sale.party, [p.id for p in sub])
-                    & sale.state.in_(ORDER_STATES)))
+                    sale.party, Sum(Coalesce(sale.untaxed_amount_cache, 0)),
+                    where=_in(sale.party, [p.id for p in sub])
+                    & sale.state.in_(ORDER_STATES),
+                    group_by=[sale.party]))
             for party, amount in cursor:
-                result[party] = (result[party] or 0) + amount
+                # SQLite gives a float or text
+                result[party] = Decimal(str(amount)).quantize(Decimal('0.01'))
         return result
 
     @classmethod
@@ -337,10 +345,10 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         opportunity = Opportunity.__table__()
         cursor = Transaction().connection.cursor()
         result = dict.fromkeys((p.id for p in parties), 0)
-        for sub in grouped_slice(parties):
+        for sub in grouped_slice(parties, 1000):
             cursor.execute(*opportunity.select(
                     opportunity.party, Count(Literal('*')),
-                    where=reduce_ids(opportunity.party, [p.id for p in sub]),
+                    where=_in(opportunity.party, [p.id for p in sub]),
                     group_by=[opportunity.party]))
             result.update(cursor)
         return result
@@ -384,12 +392,6 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         if mode == 'create' and values.get('lifecycle_stage'):
             values.setdefault('stage_date', today)
         return values
-
-    @classmethod
-    def validate_fields(cls, parties, field_names):
-        super().validate_fields(parties, field_names)
-        if 'parent' in field_names:
-            cls.check_recursion(parties, 'parent')
 
     @classmethod
     def on_modification(cls, mode, parties, field_names=None):
@@ -466,7 +468,7 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         if database.has_select_for():
             cursor = transaction.connection.cursor()
             cursor.execute(*table.select(table.id,
-                    where=reduce_ids(table.id, [p.id for p in parties])
+                    where=_in(table.id, [p.id for p in parties])
                     & (table.owner == Null),
                     for_=database.select_for('UPDATE')))
             if len(cursor.fetchall()) != len(parties):
@@ -543,23 +545,27 @@ class Party(AuditedMixin, metaclass=PoolMeta):
         sale = Sale.__table__()
         party = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub in grouped_slice(parties):
+        for sub in grouped_slice(parties, 1000):
             sub = cls.browse(sub)
             ids = [p.id for p in sub]
             orders = {i: (0, None, None) for i in ids}
             cursor.execute(*sale.select(sale.party, Count(Literal('*')),
                     Min(sale.sale_date), Max(sale.sale_date),
-                    where=reduce_ids(sale.party, ids)
+                    where=_in(sale.party, ids)
                     & sale.state.in_(ORDER_STATES),
                     group_by=[sale.party]))
             for party_id, count, first, last in cursor:
+                # SQLite returns the aggregated dates as text
+                if isinstance(first, str):
+                    first = dt.date.fromisoformat(first)
+                    last = dt.date.fromisoformat(last)
                 orders[party_id] = (count, first, last)
             # a referrer: someone they referred has become a customer
             referred = party.join(sale,
                 condition=(sale.party == party.id)
                 & sale.state.in_(ORDER_STATES))
             cursor.execute(*referred.select(party.referred_by,
-                    where=reduce_ids(party.referred_by, ids),
+                    where=_in(party.referred_by, ids),
                     group_by=[party.referred_by]))
             referrers = {r for r, in cursor}
             history = []

@@ -111,7 +111,7 @@ class Query(ModelSQL, ModelView):
             domain.append(('in_pool', '=', True))
         if self.interest_category:
             domain.append(('interests.category', 'child_of',
-                    [self.interest_category.id]))
+                    [self.interest_category.id], 'parent'))
         if self.interest_product:
             domain.append(
                 ('interests.product', '=', self.interest_product.id))

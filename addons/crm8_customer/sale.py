@@ -47,4 +47,7 @@ class Sale(BlacklistGuardMixin, metaclass=PoolMeta):
         super().on_modification(mode, sales, field_names=field_names)
         if mode == 'write' and field_names & {'state', 'party', 'sale_date'}:
             Party = Pool().get('party.party')
-            Party.update_lifecycle(list({s.party for s in sales}))
+            parties = {s.party for s in sales}
+            # whoever referred them may become a referrer
+            parties |= {p.referred_by for p in parties if p.referred_by}
+            Party.update_lifecycle(list(parties))
