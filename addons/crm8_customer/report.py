@@ -1,0 +1,121 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+"""Standard customer reports (CUS-16), one SQL query each."""
+from sql import Literal, Null
+from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import DateTrunc
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+
+from .party import ACTIVITY, ORDER_STATES, STAGES
+
+
+class _Report(ModelSQL, ModelView):
+    __slots__ = ()
+
+    @classmethod
+    def _month(cls, column):
+        return cls._fields['month'].sql_cast(DateTrunc('month', column))
+
+
+class NewProspects(_Report):
+    "Prospects entered per month, rep and source, and how many progressed"
+    __string__ = "New Prospects"
+    __name__ = 'crm8.customer.report.new'
+    month = fields.Date("Month")
+    owner = fields.Many2One('company.employee', "Responsible")
+    source = fields.Many2One('crm8.customer.source', "Source")
+    count = fields.Integer("Prospects")
+    qualified = fields.Integer("Qualified")
+    converted = fields.Integer("Became Customers")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        party = Pool().get('party.party').__table__()
+        month = cls._month(party.create_date)
+        group_by = [month, party.owner, party.source]
+        return party.select(
+            Min(party.id).as_('id'),
+            month.as_('month'),
+            party.owner.as_('owner'),
+            party.source.as_('source'),
+            Count(Literal('*')).as_('count'),
+            Sum(Case((party.qualification == 'qualified', 1), else_=0)
+                ).as_('qualified'),
+            Sum(Case((party.lifecycle_stage != 'prospect', 1), else_=0)
+                ).as_('converted'),
+            where=party.lifecycle_stage != Null,
+            group_by=group_by)
+
+
+class Progress(_Report):
+    "Customers per rep, lifecycle stage, qualification and activity"
+    __string__ = "Customer Progress"
+    __name__ = 'crm8.customer.report.progress'
+    owner = fields.Many2One('company.employee', "Responsible")
+    stage = fields.Selection(STAGES, "Lifecycle Stage")
+    qualification = fields.Selection('get_qualifications', "Qualification")
+    activity_state = fields.Selection(ACTIVITY, "Activity")
+    count = fields.Integer("Customers")
+
+    @classmethod
+    def get_qualifications(cls):
+        Party = Pool().get('party.party')
+        return Party.fields_get(
+            ['qualification'])['qualification']['selection']
+
+    @classmethod
+    def table_query(cls):
+        party = Pool().get('party.party').__table__()
+        return party.select(
+            Min(party.id).as_('id'),
+            party.owner.as_('owner'),
+            party.lifecycle_stage.as_('stage'),
+            party.qualification.as_('qualification'),
+            party.activity_state.as_('activity_state'),
+            Count(Literal('*')).as_('count'),
+            where=party.lifecycle_stage != Null,
+            group_by=[party.owner, party.lifecycle_stage,
+                party.qualification, party.activity_state])
+
+
+class SalesVolume(_Report):
+    "Orders and untaxed amount per customer and month"
+    __string__ = "Sales Volume per Customer"
+    __name__ = 'crm8.customer.report.sales'
+    month = fields.Date("Month")
+    customer = fields.Many2One('party.party', "Customer")
+    owner = fields.Many2One('company.employee', "Responsible")
+    company = fields.Many2One('company.company', "Company")
+    orders = fields.Integer("Orders")
+    amount = fields.Numeric("Untaxed Amount", digits=(16, 2))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('amount', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        sale = pool.get('sale.sale').__table__()
+        party = pool.get('party.party').__table__()
+        month = cls._month(sale.sale_date)
+        query = sale.join(party, condition=sale.party == party.id)
+        return query.select(
+            Min(sale.id).as_('id'),
+            month.as_('month'),
+            sale.party.as_('customer'),
+            party.owner.as_('owner'),
+            sale.company.as_('company'),
+            Count(Literal('*')).as_('orders'),
+            Sum(Coalesce(sale.untaxed_amount_cache, 0)).as_('amount'),
+            where=sale.state.in_(ORDER_STATES),
+            group_by=[month, sale.party, party.owner, sale.company])
