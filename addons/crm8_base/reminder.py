@@ -184,27 +184,42 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         return (today - value).days if value else 0
 
     def remind(self, record, today, users):
-        values = {
-            'record': record.rec_name,
-            'days': self.days(record, today),
-            }
-        subject = self.subject.format(**values)
-        body = (self.body or '').format(**values)
-        if self.channel == 'notification':
-            notify(users, subject, body, [record])
-        else:
-            to = [u.email for u in users if u.email]
-            if to:
-                msg = EmailMessage()
-                msg['From'] = config.get('email', 'from')
-                msg['To'] = ', '.join(to)
-                msg['Subject'] = subject
-                # stable per rule, record and period so a resend is seen
-                msg['Message-ID'] = (
-                    f'<crm8-reminder-{self.id}-{record.id}-'
-                    f'{self.period_key(today)}@{host()}>')
-                msg.set_content(body or subject)
-                send_message_transactional(msg, strict=True)
+        "Remind the users, each in their own language"
+        by_language = {}
+        for user in users:
+            by_language.setdefault(user.language.code if user.language
+                else None, []).append(user)
+        for language, group in by_language.items():
+            with Transaction().set_context(language=language):
+                rule = self.__class__(self.id)
+                values = {
+                    'record': record.__class__(record.id).rec_name,
+                    'days': self.days(record, today),
+                    }
+                subject = rule.subject.format(**values)
+                body = (rule.body or '').format(**values)
+            if self.channel == 'notification':
+                notify(group, subject, body, [record])
+            else:
+                # one message per language, each with its own Message-ID
+                self._send_email(record, today, group, subject, body,
+                    language if len(by_language) > 1 else None)
+
+    def _send_email(self, record, today, users, subject, body, language):
+        to = [u.email for u in users if u.email]
+        if not to:
+            return
+        msg = EmailMessage()
+        msg['From'] = config.get('email', 'from')
+        msg['To'] = ', '.join(to)
+        msg['Subject'] = subject
+        # stable per rule, record and period so a resend is seen
+        suffix = f'-{language}' if language else ''
+        msg['Message-ID'] = (
+            f'<crm8-reminder-{self.id}-{record.id}-'
+            f'{self.period_key(today)}{suffix}@{host()}>')
+        msg.set_content(body or subject)
+        send_message_transactional(msg, strict=True)
 
     @classmethod
     def run(cls, rules=None, today=None):
