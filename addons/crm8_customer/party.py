@@ -131,7 +131,8 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         help="The organisation this one belongs to (head office, group).")
     children = fields.One2Many(
         'party.party', 'parent', "Child Organisations")
-    brand = fields.Many2One('crm8.customer.brand', "Brand", ondelete='RESTRICT')
+    brand = fields.Many2One(
+        'crm8.customer.brand', "Brand", ondelete='RESTRICT')
 
     # lifecycle (CUS-11)
     lifecycle_stage = fields.Selection(
@@ -160,7 +161,8 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         "lead pool.")
     assigned_date = fields.Date("Assigned On", readonly=True)
     in_pool = fields.Function(
-        fields.Boolean("In Lead Pool"), 'get_in_pool', searcher='search_in_pool')
+        fields.Boolean("In Lead Pool"), 'get_in_pool',
+        searcher='search_in_pool')
     account_team = fields.One2Many(
         'crm8.customer.team_member', 'party', "Account Team",
         states={'invisible': ~_is_customer})
