@@ -1,6 +1,8 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
@@ -24,6 +26,24 @@ class BlacklistGuardMixin:
     @fields.depends('party')
     def on_change_with_party_status(self, name=None):
         return self.party.status if self.party else None
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'create':
+            overriding = any(r.blacklist_override for r in records)
+        else:
+            overriding = bool(values and values.get('blacklist_override'))
+        if external and overriding:
+            pool = Pool()
+            User = pool.get('res.user')
+            ModelData = pool.get('ir.model.data')
+            manager = ModelData.get_id(
+                'crm8_customer', 'group_customer_manager')
+            if manager not in User.get_groups():
+                raise AccessError(gettext(
+                        'crm8_customer.msg_blacklist_override_manager'))
 
     @classmethod
     def validate_fields(cls, records, field_names):
