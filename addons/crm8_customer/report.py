@@ -8,6 +8,7 @@ from sql.functions import DateTrunc
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval
 
 from .party import ACTIVITY, ORDER_STATES, STAGES
 
@@ -91,7 +92,8 @@ class SalesVolume(_Report):
     __string__ = "Sales Volume per Customer"
     __name__ = 'crm8.customer.report.sales'
     month = fields.Date("Month")
-    customer = fields.Many2One('party.party', "Customer")
+    customer = fields.Many2One('party.party', "Customer",
+        context={'company': Eval('company', -1)}, depends={'company'})
     owner = fields.Many2One('company.employee', "Responsible")
     company = fields.Many2One('company.company', "Company")
     orders = fields.Integer("Orders")
@@ -100,7 +102,7 @@ class SalesVolume(_Report):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('month', 'DESC'), ('amount', 'DESC')]
+        cls._order = [('month', 'DESC'), ('amount', 'DESC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
