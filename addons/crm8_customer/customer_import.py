@@ -58,7 +58,9 @@ KEY_COLUMNS = {
     'uscc': [['uscc']],
     'name_phone': [['name'], ['phone', 'mobile']],
     }
-BATCH = 1000
+# rows per create call: Tryton checks every id of the batch for each record
+# it instantiates, so large batches cost a square
+BATCH = 250
 HEADER_ROWS = 10  # the header is searched in the first rows
 EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@"
@@ -116,6 +118,12 @@ def e164(value):
         number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def international(value):
+    "Return the E.164 number in the international format: +86 138 0013 8000"
+    return phonenumbers.format_number(phonenumbers.parse(value),
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 class Row:
     __slots__ = ('line', 'values', 'party', 'errors', 'clean')
 
@@ -141,6 +149,8 @@ class CustomerImporter:
     >>> bad = importer.check()          # rows with errors
     >>> created, updated = importer.write()
     """
+
+    batch = BATCH
 
     def __init__(self, key='code'):
         if key not in KEYS:
@@ -606,7 +616,7 @@ class CustomerImporter:
         created = updated = done = 0
         total = len(rows)
         with Transaction().set_context(crm8_customer=True):
-            for sub in grouped_slice(rows, BATCH):
+            for sub in grouped_slice(rows, self.batch):
                 sub = list(sub)
                 new = [r for r in sub if not r.party]
                 old = [r for r in sub if r.party]
@@ -675,7 +685,8 @@ class CustomerImporter:
                 existing |= {(m.type, (m.value or '').lower())
                     for m in party.contact_mechanisms if m.type == 'email'}
             for mechanism in self._mechanisms(row):
-                key = (mechanism['type'], mechanism['value'])
+                key = (mechanism['type'],
+                    mechanism.get('value_compact', mechanism['value']))
                 if mechanism['type'] == 'email':
                     key = ('email', mechanism['value'].lower())
                 if key not in existing:
@@ -708,11 +719,21 @@ class CustomerImporter:
         return result
 
     def _mechanisms(self, row):
+        """Return the values of the contact mechanisms of the row.
+
+        Phones are given as Tryton stores them, value_compact in E.164 and
+        value in the international format, so that they are not written a
+        second time after their creation.
+        """
         clean = row.clean
         result = []
-        for kind in ['phone', 'mobile', 'email']:
+        for kind in ['phone', 'mobile']:
             if clean.get(kind):
-                result.append({'type': kind, 'value': clean[kind]})
+                result.append({'type': kind,
+                        'value': international(clean[kind]),
+                        'value_compact': clean[kind]})
+        if clean.get('email'):
+            result.append({'type': 'email', 'value': clean['email']})
         return result
 
     def _address(self, row):
