@@ -68,10 +68,13 @@ class AuditedMixin:
 
     @classmethod
     def _audited_fields(cls, names):
+        # the fields users edit; readonly ones are computed by the system
+        # (and kept by the model's history when it has one)
         return [n for n in names
             if n in cls._fields
             and cls._fields[n]._type not in _SKIPPED
             and not hasattr(cls._fields[n], 'getter')
+            and cls._fields[n].readonly is not True
             and n not in {'write_date', 'write_uid', 'create_date',
                 'create_uid', 'audit_trail'}]
 

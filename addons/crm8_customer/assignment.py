@@ -111,7 +111,7 @@ class AssignmentRule(
         ids = [e.id for e in employees]
         loads = dict.fromkeys(ids, 0)
         if ids:
-            cursor.execute(*party.select(party.owner, Count(Literal('*')),
+            cursor.execute(*party.select(party.owner, Count(),
                     where=party.owner.in_(ids)
                     & (party.lifecycle_stage == 'prospect'),
                     group_by=[party.owner]))

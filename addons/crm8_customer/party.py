@@ -349,7 +349,7 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         result = dict.fromkeys((p.id for p in parties), 0)
         for sub in grouped_slice(parties, 1000):
             cursor.execute(*opportunity.select(
-                    opportunity.party, Count(Literal('*')),
+                    opportunity.party, Count(),
                     where=_in(opportunity.party, [p.id for p in sub]),
                     group_by=[opportunity.party]))
             result.update(cursor)
@@ -363,7 +363,7 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         opportunity = Opportunity.__table__()
         _, operator, value = clause
         Operator = fields.SQL_OPERATORS[operator]
-        count = opportunity.select(Count(Literal('*')),
+        count = opportunity.select(Count(),
             where=opportunity.party == party.id)
         query = party.select(party.id,
             where=Operator(Coalesce(count, 0), value))
@@ -551,7 +551,7 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
             sub = cls.browse(sub)
             ids = [p.id for p in sub]
             orders = {i: (0, None, None) for i in ids}
-            cursor.execute(*sale.select(sale.party, Count(Literal('*')),
+            cursor.execute(*sale.select(sale.party, Count(),
                     Min(sale.sale_date), Max(sale.sale_date),
                     where=_in(sale.party, ids)
                     & sale.state.in_(ORDER_STATES),
@@ -805,7 +805,7 @@ class Employee(metaclass=PoolMeta):
         today = Date.today()
         monday = dt.datetime.combine(
             today - dt.timedelta(days=today.weekday()), dt.time.min)
-        return party.select(party.owner, Count(Literal('*')).as_('count'),
+        return party.select(party.owner, Count().as_('count'),
             where=(party.create_date >= monday)
             & (party.lifecycle_stage != Null),
             group_by=[party.owner])

@@ -47,7 +47,7 @@ class NewProspects(_Report):
             month.as_('month'),
             party.owner.as_('owner'),
             party.source.as_('source'),
-            Count(Literal('*')).as_('count'),
+            Count().as_('count'),
             Sum(Case((party.qualification == 'qualified', 1), else_=0)
                 ).as_('qualified'),
             Sum(Case((party.lifecycle_stage != 'prospect', 1), else_=0)
@@ -81,7 +81,7 @@ class Progress(_Report):
             party.lifecycle_stage.as_('stage'),
             party.qualification.as_('qualification'),
             party.activity_state.as_('activity_state'),
-            Count(Literal('*')).as_('count'),
+            Count().as_('count'),
             where=party.lifecycle_stage != Null,
             group_by=[party.owner, party.lifecycle_stage,
                 party.qualification, party.activity_state])
@@ -117,7 +117,7 @@ class SalesVolume(_Report):
             sale.party.as_('customer'),
             party.owner.as_('owner'),
             sale.company.as_('company'),
-            Count(Literal('*')).as_('orders'),
+            Count().as_('orders'),
             Sum(Coalesce(sale.untaxed_amount_cache, 0)).as_('amount'),
             where=sale.state.in_(ORDER_STATES),
             group_by=[month, sale.party, party.owner, sale.company])
