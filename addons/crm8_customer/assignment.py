@@ -2,7 +2,6 @@
 # repository contains the full copyright notices and license terms.
 import ast
 
-from sql import Literal
 from sql.aggregate import Count
 
 from trytond.i18n import gettext

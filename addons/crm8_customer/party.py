@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from pypinyin import lazy_pinyin
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Coalesce
 

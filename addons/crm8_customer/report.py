@@ -1,7 +1,7 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 """Standard customer reports (CUS-16), one SQL query each."""
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc
