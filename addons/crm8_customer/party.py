@@ -160,6 +160,16 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         help="The rep responsible; empty means the customer is in the "
         "lead pool.")
     assigned_date = fields.Date("Assigned On", readonly=True)
+    readers = fields.Function(fields.Many2Many(
+            'company.employee', None, None, "Readers",
+            help="Used by the record rules: the responsible, the account "
+            "team and, for the pool and non-customers, everybody."),
+        'get_scope', searcher='search_scope')
+    writers = fields.Function(fields.Many2Many(
+            'company.employee', None, None, "Writers",
+            help="Used by the record rules: the responsible and the account "
+            "team."),
+        'get_scope', searcher='search_scope')
     in_pool = fields.Function(
         fields.Boolean("In Lead Pool"), 'get_in_pool',
         searcher='search_in_pool')
@@ -310,6 +320,32 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
             return [('lifecycle_stage', '!=', None), ('owner', '=', None)]
         return ['OR', ('lifecycle_stage', '=', None), ('owner', '!=', None)]
 
+    def get_scope(self, name):
+        return list({m.employee.id for m in self.account_team}
+            | ({self.owner.id} if self.owner else set()))
+
+    @classmethod
+    def search_scope(cls, name, clause):
+        """Return the parties whose readers or writers include the employees
+
+        One subquery of index scans joined by UNION: PostgreSQL cannot use
+        the indexes for an OR of the same conditions and scans every party.
+        """
+        pool = Pool()
+        TeamMember = pool.get('crm8.customer.team_member')
+        party = cls.__table__()
+        member = TeamMember.__table__()
+        _, operator, value = clause[:3]
+        assert operator == 'in', clause
+        ids = [int(v) for v in value or []] or [-1]
+        query = party.select(party.id, where=party.owner.in_(ids))
+        query |= member.select(member.party, where=member.employee.in_(ids))
+        if name == 'readers':
+            query |= party.select(party.id, where=party.owner == Null)
+            query |= party.select(
+                party.id, where=party.lifecycle_stage == Null)
+        return [('id', 'in', query)]
+
     def get_region(self, name):
         for address in self.addresses:
             if address.subdivision:
@@ -374,7 +410,15 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         domain = super().search_rec_name(name, clause)
         _, operator, operand, *extra = clause
         if operator in {'ilike', 'like'} and isinstance(operand, str):
-            pattern = pinyin_pattern(operand.strip('%'))
+            text = operand.strip('%')
+            if not re.search(r'[0-9@A-Za-z]', text):
+                # Chinese text is no phone, email or code: searching the
+                # contact mechanisms would scan their whole table
+                domain = [d for d in domain if not (isinstance(d, tuple)
+                        and d[0] in {'contact_mechanisms.rec_name',
+                            'identifiers.code', 'identifiers.code_compact',
+                            'code'})]
+            pattern = pinyin_pattern(text)
             if pattern:
                 domain = ['OR', domain, ('name_pinyin', 'ilike', pattern)]
         return domain
@@ -458,24 +502,20 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
             if held + len(prospects) > limit:
                 raise PoolError(gettext('crm8_customer.msg_claim_limit',
                         limit=limit, held=held))
-        cls.lock(parties)
+        cls._lock_pool(parties)
         cls.write(list(parties), {'owner': employee.id})
 
     @classmethod
-    def lock(cls, parties):
+    def _lock_pool(cls, parties):
         "Serialise claims: two reps cannot take the same customer"
         table = cls.__table__()
-        transaction = Transaction()
-        database = transaction.database
-        if database.has_select_for():
-            cursor = transaction.connection.cursor()
-            cursor.execute(*table.select(table.id,
-                    where=_in(table.id, [p.id for p in parties])
-                    & (table.owner == Null),
-                    for_=database.select_for('UPDATE')))
-            if len(cursor.fetchall()) != len(parties):
-                raise PoolError(gettext(
-                        'crm8_customer.msg_claim_taken'))
+        cls.lock(parties)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id,
+                where=_in(table.id, [p.id for p in parties])
+                & (table.owner != Null)))
+        if cursor.fetchall():
+            raise PoolError(gettext('crm8_customer.msg_claim_taken'))
 
     @classmethod
     @ModelView.button

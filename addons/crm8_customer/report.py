@@ -40,20 +40,23 @@ class NewProspects(_Report):
     @classmethod
     def table_query(cls):
         party = Pool().get('party.party').__table__()
-        month = cls._month(party.create_date)
-        group_by = [month, party.owner, party.source]
-        return party.select(
-            Min(party.id).as_('id'),
-            month.as_('month'),
-            party.owner.as_('owner'),
-            party.source.as_('source'),
-            Count().as_('count'),
-            Sum(Case((party.qualification == 'qualified', 1), else_=0)
+        # the month is computed in a subquery: PostgreSQL does not match a
+        # parameterised expression of the SELECT with that of the GROUP BY
+        rows = party.select(
+            party.id, party.owner, party.source,
+            cls._month(party.create_date).as_('month'),
+            Case((party.qualification == 'qualified', 1), else_=0
                 ).as_('qualified'),
-            Sum(Case((party.lifecycle_stage != 'prospect', 1), else_=0)
+            Case((party.lifecycle_stage != 'prospect', 1), else_=0
                 ).as_('converted'),
-            where=party.lifecycle_stage != Null,
-            group_by=group_by)
+            where=party.lifecycle_stage != Null)
+        return rows.select(
+            Min(rows.id).as_('id'),
+            rows.month, rows.owner, rows.source,
+            Count().as_('count'),
+            Sum(rows.qualified).as_('qualified'),
+            Sum(rows.converted).as_('converted'),
+            group_by=[rows.month, rows.owner, rows.source])
 
 
 class Progress(_Report):
@@ -109,15 +112,17 @@ class SalesVolume(_Report):
         pool = Pool()
         sale = pool.get('sale.sale').__table__()
         party = pool.get('party.party').__table__()
-        month = cls._month(sale.sale_date)
         query = sale.join(party, condition=sale.party == party.id)
-        return query.select(
-            Min(sale.id).as_('id'),
-            month.as_('month'),
-            sale.party.as_('customer'),
-            party.owner.as_('owner'),
-            sale.company.as_('company'),
+        rows = query.select(
+            sale.id, sale.party, party.owner, sale.company,
+            cls._month(sale.sale_date).as_('month'),
+            Coalesce(sale.untaxed_amount_cache, 0).as_('amount'),
+            where=sale.state.in_(ORDER_STATES))
+        return rows.select(
+            Min(rows.id).as_('id'),
+            rows.month,
+            rows.party.as_('customer'),
+            rows.owner, rows.company,
             Count().as_('orders'),
-            Sum(Coalesce(sale.untaxed_amount_cache, 0)).as_('amount'),
-            where=sale.state.in_(ORDER_STATES),
-            group_by=[month, sale.party, party.owner, sale.company])
+            Sum(rows.amount).as_('amount'),
+            group_by=[rows.month, rows.party, rows.owner, rows.company])
