@@ -326,25 +326,32 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
 
     @classmethod
     def search_scope(cls, name, clause):
-        """Return the parties whose readers or writers include the employees
+        """Return the domain of the parties whose readers or writers include
+        the employees.
 
-        One subquery of index scans joined by UNION: PostgreSQL cannot use
-        the indexes for an OR of the same conditions and scans every party.
+        The account-team parties are fetched first, so the domain is an OR
+        of indexed conditions that PostgreSQL combines in one bitmap scan
+        together with the user's own search; a subquery would make it scan
+        every party.
         """
         pool = Pool()
         TeamMember = pool.get('crm8.customer.team_member')
-        party = cls.__table__()
         member = TeamMember.__table__()
         _, operator, value = clause[:3]
         assert operator == 'in', clause
-        ids = [int(v) for v in value or []] or [-1]
-        query = party.select(party.id, where=party.owner.in_(ids))
-        query |= member.select(member.party, where=member.employee.in_(ids))
+        ids = [int(v) for v in value or []]
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*member.select(member.party,
+                where=_in(member.employee, ids or [-1])))
+        parties = sorted({p for p, in cursor})
+        domain = ['OR',
+            ('owner', 'in', ids),
+            ('id', 'in', parties),
+            ]
         if name == 'readers':
-            query |= party.select(party.id, where=party.owner == Null)
-            query |= party.select(
-                party.id, where=party.lifecycle_stage == Null)
-        return [('id', 'in', query)]
+            domain.append(('owner', '=', None))
+            domain.append(('lifecycle_stage', '=', None))
+        return domain
 
     def get_region(self, name):
         for address in self.addresses:
