@@ -338,8 +338,13 @@ class Party(tree(), AuditedMixin, metaclass=PoolMeta):
         TeamMember = pool.get('crm8.customer.team_member')
         member = TeamMember.__table__()
         _, operator, value = clause[:3]
-        assert operator == 'in', clause
-        ids = [int(v) for v in value or []]
+        if not isinstance(value, (list, tuple)):
+            value = [value] if value is not None else []
+        ids = [int(v) for v in value if v is not None]
+        if operator not in {'in', '='}:
+            # "not in": the complement of the positive search
+            return [('id', 'not in', cls.search(
+                        [(name, 'in', ids)], order=[], query=True))]
         cursor = Transaction().connection.cursor()
         cursor.execute(*member.select(member.party,
                 where=_in(member.employee, ids or [-1])))
