@@ -1,11 +1,12 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 from trytond.modules.company.tests import CompanyTestMixin
-from crm8.crm8_base.tests.tools import ZhCNCompleteMixin
+from crm8.crm8_base.tests.tools import SaoListsMixin, ZhCNCompleteMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 
-class Crm8BaseTestCase(ZhCNCompleteMixin, CompanyTestMixin, ModuleTestCase):
+class Crm8BaseTestCase(
+        SaoListsMixin, ZhCNCompleteMixin, CompanyTestMixin, ModuleTestCase):
     "Test crm8_base module"
     module = 'crm8_base'
     extras = ['product', 'sale']

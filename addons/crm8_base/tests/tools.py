@@ -57,3 +57,49 @@ class ZhCNCompleteMixin:
                 "untranslated (run tools/update_po.py):\n"
                 + '\n'.join(missing))
         check()
+
+
+# The column types the web client (sao 8.0) can draw in a list; a field of
+# another type (datetime, timestamp) needs widget="date" or "time", else the
+# list or the form that embeds it fails to open ("ColumnFactory is not a
+# constructor").
+SAO_LIST_WIDGETS = {
+    'binary', 'boolean', 'callto', 'char', 'date', 'dict', 'email', 'float',
+    'image', 'integer', 'many2many', 'many2one', 'numeric', 'one2many',
+    'one2one', 'progressbar', 'reference', 'selection', 'multiselection',
+    'sip', 'text', 'time', 'timedelta', 'url'}
+SAO_EDITABLE_WIDGETS = SAO_LIST_WIDGETS - {
+    'dict', 'image', 'multiselection', 'progressbar'}
+
+
+class SaoListsMixin:
+    "Fail when a list view of the module has a column sao cannot draw"
+
+    def test_sao_list_widgets(self):
+        from lxml import etree
+
+        from trytond.pool import Pool
+        from trytond.tests.test_tryton import with_transaction
+
+        @with_transaction()
+        def check():
+            pool = Pool()
+            View = pool.get('ir.ui.view')
+            bad = []
+            for view in View.search([
+                        ('type', '=', 'tree'), ('module', '=', self.module)]):
+                Model = pool.get(view.model)
+                result = Model.fields_view_get(view.id, 'tree')
+                arch = etree.fromstring(result['arch'])
+                allowed = (SAO_EDITABLE_WIDGETS if arch.get('editable')
+                    else SAO_LIST_WIDGETS)
+                for field in arch.iter('field'):
+                    name = field.get('name')
+                    widget = field.get('widget') or (
+                        result['fields'][name]['type'])
+                    if widget not in allowed:
+                        bad.append(f'{view.model} {view.name}: {name} '
+                            f'({widget})')
+            self.assertFalse(bad, "columns the web client cannot draw:\n"
+                + '\n'.join(bad))
+        check()
