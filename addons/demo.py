@@ -131,9 +131,11 @@ def _load(config):
     china, = Country.find([('code', '=', 'CN')])
 
     def city(name):
-        found = Subdivision.find([
-                ('country', '=', china.id), ('name', '=', name)], limit=1)
-        return found[0] if found else None
+        # the names are searched in English, the language of the data
+        with config.set_context(language='en'):
+            found = Subdivision.find([
+                    ('country', '=', china.id), ('name', '=', name)], limit=1)
+        return Subdivision(found[0].id) if found else None
 
     company_party = Party(name=COMPANY, lang=zh)
     address, = company_party.addresses
@@ -264,8 +266,10 @@ def _customers(config, china, city, zh, employees, south):
     # new prospects of Guangdong go to the south team in turns
     Rule = Model.get('crm8.customer.assignment.rule')
     Subdivision = Model.get('country.subdivision')
-    guangdong = Subdivision.find([('country', '=', china.id),
-            ('name', '=', 'Guangdong')], limit=1)
+    with config.set_context(language='en'):
+        guangdong = Subdivision.find([('country', '=', china.id),
+                ('name', '=', 'Guangdong')], limit=1)
+    guangdong = [Subdivision(g.id) for g in guangdong]
     rule = Rule(name="华南地区", team=south, method='round_robin', cap=20)
     if guangdong:
         rule.subdivision = guangdong[0]
