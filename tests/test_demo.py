@@ -80,9 +80,17 @@ def test_browser_rep_sees_opportunity_in_chinese(demo_server):
         page.keyboard.press('Enter')
         for menu in ['客户关系管理', '客户', '产品']:
             page.get_by_text(menu, exact=True).first.wait_for(timeout=60000)
-        page.get_by_text('销售', exact=True).first.click(timeout=90000)
-        page.get_by_text('潜在客户与商机', exact=True).first.click(timeout=90000)
-        page.get_by_text('商机', exact=True).first.click(timeout=90000)
+        # visible entries only: the menu tree keeps collapsed rows hidden
+        for name in ['销售', '潜在客户与商机']:
+            page.locator(f'text="{name}" >> visible=true').first.click(
+                timeout=90000)
+        opportunities = page.locator('text="商机" >> visible=true').first
+        try:
+            opportunities.wait_for(timeout=15000)
+        except Exception:
+            # the sub-menu was expanded already and the click folded it
+            page.locator('text="潜在客户与商机" >> visible=true').first.click()
+        opportunities.click(timeout=90000)
         page.wait_for_selector('text=零件制造有限公司', timeout=30000)
         assert page.get_by_text('全部', exact=True).count() == 1
         page.wait_for_timeout(1000)
