@@ -1,5 +1,6 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
@@ -8,4 +9,8 @@ class SeriesError(ValidationError):
 
 
 class CodeRuleError(ValidationError):
+    pass
+
+
+class PackagingError(UserError):
     pass

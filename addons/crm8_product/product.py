@@ -158,6 +158,46 @@ class Template(metaclass=PoolMeta):
     brand = fields.Many2One(
         'crm8.product.brand', "Brand", ondelete='RESTRICT')
 
+    package_type = fields.Selection([
+            (None, ""),
+            ('box', "Box"),
+            ('carton', "Carton"),
+            ('bag', "Bag"),
+            ('bottle', "Bottle"),
+            ('drum', "Drum"),
+            ('roll', "Roll"),
+            ('pallet', "Pallet"),
+            ('set', "Set"),
+            ], "Package Type")
+    units_per_package = fields.Float(
+        "Units per Package", digits='sale_uom',
+        domain=['OR',
+            ('units_per_package', '=', None),
+            ('units_per_package', '>', 0),
+            ],
+        help="How many sale units one package holds.")
+    order_multiple = fields.Float(
+        "Order Multiple", digits='sale_uom',
+        domain=['OR',
+            ('order_multiple', '=', None),
+            ('order_multiple', '>', 0),
+            ],
+        help="Quotations must order a multiple of this quantity, in the "
+        "sale unit; usually the units per package.")
+    order_minimum = fields.Float(
+        "Minimum Order", digits='sale_uom',
+        domain=['OR',
+            ('order_minimum', '=', None),
+            ('order_minimum', '>', 0),
+            ],
+        help="Quotations must order at least this quantity, in the sale "
+        "unit.")
+
+    @fields.depends('units_per_package', 'order_multiple')
+    def on_change_units_per_package(self):
+        if self.units_per_package and not self.order_multiple:
+            self.order_multiple = self.units_per_package
+
     def get_product_type(self, name):
         return self.series.product_type if self.series else None
 

@@ -1,0 +1,66 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+import math
+
+from trytond.i18n import gettext
+from trytond.pool import Pool, PoolMeta
+
+from .exceptions import PackagingError
+
+# tolerance of the float quantities when checking a multiple
+EPSILON = 1e-6
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    def check_for_quotation(self):
+        super().check_for_quotation()
+        for line in self.line_lines:
+            line.check_packaging()
+
+
+class Line(metaclass=PoolMeta):
+    __name__ = 'sale.line'
+
+    def _packaging_quantity(self):
+        "Return the quantity in the product's sale unit"
+        Uom = Pool().get('product.uom')
+        template = self.product.template
+        return Uom.compute_qty(
+            self.unit, self.quantity, template.sale_uom, round=False)
+
+    def check_packaging(self):
+        "Raise if the quantity breaks the product's minimum or multiple"
+        Lang = Pool().get('ir.lang')
+        if not self.product or not self.quantity or self.quantity < 0:
+            return
+        template = self.product.template
+        if not (template.order_minimum or template.order_multiple):
+            return
+        lang = Lang.get()
+        unit = template.sale_uom
+        quantity = self._packaging_quantity()
+
+        def format(value):
+            return lang.format_number(value, unit.digits)
+
+        if (template.order_minimum
+                and quantity < template.order_minimum - EPSILON):
+            raise PackagingError(gettext(
+                    'crm8_product.msg_sale_line_below_minimum',
+                    product=self.product.rec_name,
+                    quantity=format(quantity),
+                    minimum=format(template.order_minimum),
+                    unit=unit.rec_name))
+        multiple = template.order_multiple
+        if multiple:
+            packages = quantity / multiple
+            if abs(packages - round(packages)) > EPSILON:
+                raise PackagingError(gettext(
+                        'crm8_product.msg_sale_line_not_multiple',
+                        product=self.product.rec_name,
+                        quantity=format(quantity),
+                        multiple=format(multiple),
+                        unit=unit.rec_name,
+                        suggestion=format(math.ceil(packages) * multiple)))
