@@ -14,3 +14,7 @@ class CodeRuleError(ValidationError):
 
 class PackagingError(UserError):
     pass
+
+
+class RelationError(ValidationError):
+    pass

@@ -3,7 +3,9 @@
 import math
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 
 from .exceptions import PackagingError
 
@@ -13,6 +15,28 @@ EPSILON = 1e-6
 
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
+    suggested_products = fields.Function(fields.Many2Many(
+            'product.product', None, None, "Suggested Products",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="Up-sell and cross-sell suggestions of the products of "
+            "the lines that are not on the sale yet."),
+        'get_suggested_products')
+
+    def get_suggested_products(self, name):
+        on_sale = {l.product for l in self.line_lines if l.product}
+        products = []
+        for line in self.line_lines:
+            if not line.product:
+                continue
+            template = line.product.template
+            for kind in ['up', 'cross']:
+                for product in template.suggested_products(kind):
+                    if product not in on_sale and product not in products:
+                        products.append(product)
+        return [p.id for p in products]
 
     def check_for_quotation(self):
         super().check_for_quotation()
@@ -22,6 +46,34 @@ class Sale(metaclass=PoolMeta):
 
 class Line(metaclass=PoolMeta):
     __name__ = 'sale.line'
+    up_sells = fields.Function(fields.Many2Many(
+            'product.product', None, None, "Up-sell",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="Better or larger products to offer instead."),
+        'on_change_with_up_sells')
+    cross_sells = fields.Function(fields.Many2Many(
+            'product.product', None, None, "Cross-sell",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="Complementary products to offer with this one."),
+        'on_change_with_cross_sells')
+
+    @fields.depends('product')
+    def on_change_with_up_sells(self, name=None):
+        if self.product:
+            return self.product.template.suggested_products('up')
+        return []
+
+    @fields.depends('product')
+    def on_change_with_cross_sells(self, name=None):
+        if self.product:
+            return self.product.template.suggested_products('cross')
+        return []
 
     def _packaging_quantity(self):
         "Return the quantity in the product's sale unit"
