@@ -18,3 +18,7 @@ class PackagingError(UserError):
 
 class RelationError(ValidationError):
     pass
+
+
+class ProductApprovalError(UserError):
+    pass

@@ -9,7 +9,9 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Id
 from trytond.transaction import Transaction
 
-from .exceptions import CodeRuleError, SeriesError
+from crm8.crm8_base.approval import ApprovalMixin
+
+from .exceptions import CodeRuleError, ProductApprovalError, SeriesError
 
 KINDS = [
     ('type', "Product Type"),
@@ -147,8 +149,14 @@ class CodeRule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         return f'{self.prefix or ""}{date_part}{self.code_sequence.get()}'
 
 
-class Template(metaclass=PoolMeta):
+class Template(ApprovalMixin, metaclass=PoolMeta):
     __name__ = 'product.template'
+    # a change of these fields needs a new approval
+    _approval_fields = {
+        'name', 'code', 'type', 'salable', 'list_price', 'default_uom',
+        'sale_uom', 'series', 'brand', 'package_type', 'units_per_package',
+        'order_multiple', 'order_minimum',
+        }
     series = fields.Many2One(
         'crm8.product.series', "Series", ondelete='RESTRICT',
         help="The product type, series or sub-series of the product.")
@@ -157,6 +165,8 @@ class Template(metaclass=PoolMeta):
         'get_product_type', searcher='search_product_type')
     brand = fields.Many2One(
         'crm8.product.brand', "Brand", ondelete='RESTRICT')
+    approval_state_string = ApprovalMixin.approval_state.translated(
+        'approval_state')
 
     package_type = fields.Selection([
             (None, ""),
@@ -239,3 +249,27 @@ class Template(metaclass=PoolMeta):
                     values = values.copy()
                     values['code'] = rule.get_code()
         return super().preprocess_values(mode, values)
+
+    def get_approval_amount(self):
+        return self.list_price
+
+    @classmethod
+    def on_modification(cls, mode, templates, field_names=None):
+        super().on_modification(mode, templates, field_names=field_names)
+        if (mode == 'write' and field_names
+                and field_names & cls._approval_fields):
+            cls.reset_approval(templates)
+
+    @classmethod
+    def check_sellable(cls, templates):
+        "Raise unless each template is approved or needs no approval"
+        Flow = Pool().get('crm8.approval.flow')
+        for template in templates:
+            if template.approval_state == 'approved':
+                continue
+            if (template.approval_state in {'pending', 'rejected'}
+                    or Flow.find(template)):
+                raise ProductApprovalError(gettext(
+                        'crm8_product.msg_product_not_approved',
+                        product=template.rec_name,
+                        state=template.approval_state_string or '-'))

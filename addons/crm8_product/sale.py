@@ -3,7 +3,7 @@
 import math
 
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
@@ -40,8 +40,24 @@ class Sale(metaclass=PoolMeta):
 
     def check_for_quotation(self):
         super().check_for_quotation()
+        self.check_products_approved()
         for line in self.line_lines:
             line.check_packaging()
+
+    def check_products_approved(self):
+        Template = Pool().get('product.template')
+        Template.check_sellable(list({
+                    l.product.template for l in self.line_lines
+                    if l.product}))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('confirmed')
+    def confirm(cls, sales):
+        # a product may have been changed since the quotation
+        for sale in sales:
+            sale.check_products_approved()
+        super().confirm(sales)
 
 
 class Line(metaclass=PoolMeta):
