@@ -79,6 +79,24 @@ class Line(metaclass=PoolMeta):
             help="Complementary products to offer with this one."),
         'on_change_with_cross_sells')
 
+    price_rule = fields.Function(fields.Many2One(
+            'product.price_list.line', "Price Rule",
+            help="The line of the sale's price list that gave the unit "
+            "price."),
+        'on_change_with_price_rule')
+
+    @fields.depends(
+        'product', 'quantity', 'unit', 'sale', '_parent_sale.price_list')
+    def on_change_with_price_rule(self, name=None):
+        price_list = getattr(self.sale, 'price_list', None)
+        if not (self.product and price_list):
+            return None
+        uom = self.unit
+        if not uom or uom.category != self.product.sale_uom.category:
+            uom = self.product.sale_uom
+        return price_list.matching_line(
+            self.product, abs(self.quantity or 0), uom)
+
     @fields.depends('product')
     def on_change_with_up_sells(self, name=None):
         if self.product:
