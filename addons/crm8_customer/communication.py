@@ -10,9 +10,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-
-def _in(column, ids):
-    return fields.SQL_OPERATORS['in'](column, list(ids))
+from .party import _in
 
 
 class Communication(ModelSQL, ModelView):
