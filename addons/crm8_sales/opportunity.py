@@ -162,9 +162,9 @@ class Opportunity(ApprovalMixin, metaclass=PoolMeta):
 
     def get_return_rate(self, name):
         if self.investment:
-            return float(
-                ((self.expected_return or 0) - self.investment)
-                / self.investment)
+            return round(float(
+                    ((self.expected_return or 0) - self.investment)
+                    / self.investment), 4)
 
     @classmethod
     def get_profit(cls, opportunities, names):
@@ -172,7 +172,8 @@ class Opportunity(ApprovalMixin, metaclass=PoolMeta):
         Uom = pool.get('product.uom')
         result = {n: {} for n in names}
         for opportunity in opportunities:
-            expenses = _sum(e.amount for e in opportunity.expenses)
+            round_ = opportunity.currency.round
+            expenses = round_(_sum(e.amount for e in opportunity.expenses))
             cost = Decimal(0)
             for line in opportunity.lines:
                 if not line.product or not line.unit:
@@ -181,7 +182,7 @@ class Opportunity(ApprovalMixin, metaclass=PoolMeta):
                     line.unit, line.quantity or 0, line.product.default_uom)
                 cost += (line.product.cost_price or 0) * Decimal(
                     str(quantity))
-            cost = opportunity.currency.round(cost)
+            cost = round_(cost)
             amount = opportunity.amount or Decimal(0)
             profit = amount - cost - expenses
             values = {
@@ -191,7 +192,7 @@ class Opportunity(ApprovalMixin, metaclass=PoolMeta):
                     if opportunity.expense_budget is not None else None),
                 'cost_amount': cost,
                 'expected_profit': profit,
-                'margin': float(profit / amount) if amount else None,
+                'margin': round(float(profit / amount), 4) if amount else None,
                 }
             for name in names:
                 result[name][opportunity.id] = values[name]
