@@ -174,7 +174,7 @@ class Activity(Workflow, ModelSQL, ModelView):
     def on_change_end(self):
         self.duration = self.get_duration('duration')
 
-    @fields.depends('opportunity', 'party')
+    @fields.depends('opportunity', '_parent_opportunity.party', 'party')
     def on_change_opportunity(self):
         if self.opportunity and self.opportunity.party:
             self.party = self.opportunity.party
