@@ -194,6 +194,8 @@ def _load(config):
     products = _products(company)
     _opportunity(company, customers[0], employees['sales_rep'], products)
     _orders(customers, products)
+    from .demo_activities import load_activities
+    load_activities(customers, employees)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:
