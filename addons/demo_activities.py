@@ -2,9 +2,10 @@
 # repository contains the full copyright notices and license terms.
 """Demo of the sales activities (SAL-3 .. SAL-9).
 
-This week's calendar of the two reps, communications with their next
-actions, and the MMS opportunity worked in full: plan and return,
-competitors, influencers, budget, team and a tender with its bond.
+The calendar of the two reps around today (one visit overdue),
+communications with their next actions, and the MMS opportunity worked in
+full: plan and return, competitors, influencers, budget, team and a tender
+with its bond.
 """
 import datetime as dt
 from decimal import Decimal
@@ -111,27 +112,36 @@ def _opportunity(opportunity, maker, employees, competitors):
 
 
 def _calendar(customers, employees, opportunity):
-    "This week's activities of the two reps"
+    "The reps' activities of the coming working days, one done yesterday"
     from proteus import Model
     Activity = Model.get('crm8.sales.activity')
     Employee = Model.get('company.employee')
     today = dt.date.today()
-    monday = today - dt.timedelta(days=today.weekday())
+
+    def workday(n):
+        "The n-th working day from today (0: today or the next one)"
+        day, step = today, 1 if n >= 0 else -1
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        for _ in range(abs(n)):
+            day += dt.timedelta(days=step)
+            while day.weekday() >= 5:
+                day += dt.timedelta(days=step)
+        return day
 
     def at(day, hour, minute=0):
-        return dt.datetime.combine(
-            monday + dt.timedelta(days=day), dt.time(hour, minute))
+        return dt.datetime.combine(workday(day), dt.time(hour, minute))
     plan = [
         # rep, day, hour, hours, type, subject, customer, on opportunity
-        ('sales_rep', 0, 10, 1, 'call', "确认投标文件要求", 0, True),
-        ('sales_rep', 1, 9, 2, 'visit', "拜访王采购，讨论商务条款", 0, True),
-        ('sales_rep', 2, 14, 1, 'meeting', "内部投标评审会", 0, True),
-        ('sales_rep', 3, 10, 2, 'visit', "拜访华南精密机械", 1, False),
+        ('sales_rep', -1, 10, 1, 'call', "确认投标文件要求", 0, True),
+        ('sales_rep', 0, 9, 2, 'visit', "拜访王采购，讨论商务条款", 0, True),
+        ('sales_rep', 1, 14, 1, 'meeting', "内部投标评审会", 0, True),
+        ('sales_rep', 2, 10, 2, 'visit', "拜访华南精密机械", 1, False),
         ('sales_rep', 4, 16, 1, 'task', "整理本周客户拜访纪要", None, False),
-        ('sales_rep2', 0, 14, 2, 'visit', "拜访北京博远信息", 2, False),
-        ('sales_rep2', 2, 10, 1, 'call', "上海恒通物流需求回访", 3, False),
-        ('sales_rep2', 3, 9, 4, 'task', "准备 MMS 接口方案", 0, True),
-        ('sales_rep2', 4, 14, 2, 'visit', "拜访西安秦川重工", 9, False),
+        ('sales_rep2', -1, 14, 2, 'visit', "拜访北京博远信息", 2, False),
+        ('sales_rep2', 1, 10, 1, 'call', "上海恒通物流需求回访", 3, False),
+        ('sales_rep2', 2, 9, 4, 'task', "准备 MMS 接口方案", 0, True),
+        ('sales_rep2', 3, 14, 2, 'visit', "拜访西安秦川重工", 9, False),
         ]
     activities = []
     for login, day, hour, hours, type_, name, customer, on in plan:
