@@ -1,0 +1,118 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+"""The reps' sales calendar and the MMS opportunity's details in the demo,
+over RPC and in the web client (SAL-3 .. SAL-9)."""
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+from conftest import RPCError
+
+MINE = "拜访王采购，讨论商务条款"
+THEIRS = "拜访北京博远信息"
+OPPORTUNITY = "MMS 系统采购商机"
+
+
+def _context(rpc, login):
+    rpc.login(login, login)
+    return rpc.call('model.res.user.get_preferences', True, {})
+
+
+def test_rep_sees_own_activities_not_another_reps(rpc):
+    context = _context(rpc, 'sales_rep')
+    activities = rpc.call('model.crm8.sales.activity.search_read',
+        [], 0, None, None, ['name', 'state', 'employee.party.name'], context)
+    names = {a['name'] for a in activities}
+    assert MINE in names
+    # 李娜's visit to her own customer is hers alone
+    assert THEIRS not in names
+    view = rpc.call('model.crm8.sales.activity.fields_view_get',
+        None, 'calendar', context)
+    assert view['type'] == 'calendar'
+    assert {'start', 'end'} <= set(view['fields'])
+
+
+def test_follow_up_of_a_communication_is_planned(rpc):
+    context = _context(rpc, 'sales_rep')
+    communications = rpc.call('model.crm8.communication.search_read',
+        [('next_activity', '!=', None)], 0, None, None,
+        ['next_action', 'next_activity.name', 'opportunity_state'], context)
+    communication, = communications
+    assert (communication['next_activity.']['name']
+        == communication['next_action'])
+    assert communication['opportunity_state'] == 'opportunity'
+
+
+def test_opportunity_details(rpc):
+    context = _context(rpc, 'sales_rep')
+    opportunity, = rpc.call('model.sale.opportunity.search_read',
+        [('description', '=', OPPORTUNITY)], 0, None, None,
+        ['competitors', 'influencers', 'members', 'bids', 'expected_profit',
+            'margin', 'management_priority', 'department.name'], context)
+    assert len(opportunity['competitors']) == 2
+    assert len(opportunity['influencers']) == 1
+    assert len(opportunity['members']) == 2
+    assert opportunity['management_priority'] == 'strategic'
+    assert opportunity['department.']['name'] == "销售部"
+    assert 0 < opportunity['margin'] < 1
+    bid, = rpc.call('model.crm8.sales.bid.read', opportunity['bids'],
+        ['bond_state', 'state'], context)
+    assert bid['bond_state'] == 'paid'
+
+
+def test_rep_cannot_set_management_priority(rpc):
+    context = _context(rpc, 'sales_rep')
+    ids = rpc.call('model.sale.opportunity.search',
+        [('description', '=', OPPORTUNITY)], 0, None, None, context)
+    with pytest.raises((RPCError, urllib.error.HTTPError)):
+        rpc.call('model.sale.opportunity.write', ids,
+            {'management_priority': 'low'}, context)
+
+
+def test_cashier_has_no_activities(rpc):
+    context = _context(rpc, 'cashier')
+    with pytest.raises((RPCError, urllib.error.HTTPError)):
+        rpc.call('model.crm8.sales.activity.search_read',
+            [], 0, None, None, ['name'], context)
+
+
+def test_browser_sales_calendar_and_activities(demo_server):
+    playwright = pytest.importorskip('playwright.sync_api')
+    if not Path('/usr/bin/chromium').exists():
+        pytest.fail("Debian chromium is needed: apt-get install chromium")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        page = browser.new_page(locale='zh-CN',
+            viewport={'width': 1440, 'height': 900})
+        errors = []
+        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
+        page.goto(demo_server + '/#demo')
+        page.wait_for_selector('#login', state='visible', timeout=30000)
+        page.fill('#login', 'sales_rep')
+        page.keyboard.press('Enter')
+        page.wait_for_selector('input[type=password]', state='visible')
+        page.fill('input[type=password]', 'sales_rep')
+        page.keyboard.press('Enter')
+        crm = page.get_by_text('客户关系管理', exact=True).first
+        crm.wait_for(timeout=60000)
+        crm.click()
+        page.get_by_text('沟通', exact=True).first.wait_for(timeout=60000)
+        # two "销售" entries: Tryton's top menu and the CRM's, indented
+        entries = page.locator('text="销售" >> visible=true')
+        boxes = [(entries.nth(i).bounding_box(), i)
+            for i in range(entries.count())]
+        _, child = max((b['x'], i) for b, i in boxes if b)
+        entries.nth(child).click()
+        page.locator('text="销售日历" >> visible=true').first.click(
+            timeout=60000)
+        page.wait_for_selector('.fc-view', timeout=60000)
+        page.locator('text="活动" >> visible=true').first.click(
+            timeout=60000)
+        page.wait_for_selector(f'text={MINE}', timeout=60000)
+        assert page.get_by_text(THEIRS, exact=True).count() == 0
+        assert not errors, errors
+        browser.close()
