@@ -114,5 +114,43 @@ def test_browser_sales_calendar_and_activities(demo_server):
             timeout=60000)
         page.wait_for_selector(f'text={MINE}', timeout=60000)
         assert page.get_by_text(THEIRS, exact=True).count() == 0
+        # the activity's form opens on the opportunity with its new pages
+        page.get_by_text(MINE, exact=True).first.dblclick()
+        page.locator('text="结果" >> visible=true').first.wait_for(
+            timeout=30000)
+        assert not errors, errors
+        browser.close()
+
+
+def test_browser_opportunity_pages(demo_server, rpc):
+    playwright = pytest.importorskip('playwright.sync_api')
+    context = _context(rpc, 'sales_rep')
+    opportunity, = rpc.call('model.sale.opportunity.search',
+        [('description', '=', OPPORTUNITY)], 0, None, None, context)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        page = browser.new_page(locale='zh-CN',
+            viewport={'width': 1440, 'height': 900})
+        errors = []
+        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
+        page.goto(demo_server + '/#demo')
+        page.wait_for_selector('#login', state='visible', timeout=30000)
+        page.fill('#login', 'sales_rep')
+        page.keyboard.press('Enter')
+        page.wait_for_selector('input[type=password]', state='visible')
+        page.fill('input[type=password]', 'sales_rep')
+        page.keyboard.press('Enter')
+        page.get_by_text('客户关系管理', exact=True).first.wait_for(
+            timeout=60000)
+        page.goto(demo_server
+            + f'/#demo/model/sale.opportunity/{opportunity}')
+        for tab in ['竞争', '预算与利润', '团队销售', '投标']:
+            page.locator(f'text="{tab}" >> visible=true').first.click(
+                timeout=60000)
+        page.wait_for_selector('text=零件制造 MMS 系统采购项目',
+            timeout=30000)
         assert not errors, errors
         browser.close()
