@@ -70,6 +70,15 @@ def test_rep_cannot_set_management_priority(rpc):
             {'management_priority': 'low'}, context)
 
 
+def test_overdue_reminder_in_the_reps_language(rpc):
+    context = _context(rpc, 'sales_rep2')
+    notifications = rpc.call('model.res.notification.search_read',
+        [('model', '=', 'crm8.sales.activity')], 0, None, None,
+        ['label'], context)
+    labels = {n['label'] for n in notifications}
+    assert f"已逾期：{THEIRS} (北京博远信息技术有限公司) 尚未完成" in labels, labels
+
+
 def test_cashier_has_no_activities(rpc):
     context = _context(rpc, 'cashier')
     with pytest.raises((RPCError, urllib.error.HTTPError)):
