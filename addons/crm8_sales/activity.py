@@ -2,6 +2,11 @@
 # repository contains the full copyright notices and license terms.
 import datetime as dt
 
+from sql import Null
+from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Case
+from sql.functions import DateTrunc
+
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -274,6 +279,63 @@ class Activity(Workflow, ModelSQL, ModelView):
     @Workflow.transition('planned')
     def replan(cls, activities):
         cls.write(list(activities), {'done_date': None})
+
+
+class ActivityCompletion(ModelSQL, ModelView):
+    "Activities per rep and month: done, overdue and the completion rate"
+    __string__ = "Activity Completion"
+    __name__ = 'crm8.sales.activity.completion'
+    month = fields.Date("Month")
+    employee = fields.Many2One('company.employee', "Assigned To")
+    total = fields.Integer("Activities")
+    done = fields.Integer("Done")
+    overdue = fields.Integer("Overdue")
+    planned = fields.Integer("Planned")
+    cancelled = fields.Integer("Cancelled")
+    completion = fields.Function(fields.Float(
+            "Completion", digits=(1, 4),
+            help="Done / (done + overdue): the share of the due activities "
+            "that were done."),
+        'get_completion')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('employee', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        activity = Pool().get('crm8.sales.activity').__table__()
+        now = _now()
+        planned = activity.state == 'planned'
+
+        def count(condition):
+            return Case((condition, 1), else_=0)
+        # the month is computed in a subquery: PostgreSQL does not match a
+        # parameterised expression of the SELECT with that of the GROUP BY
+        rows = activity.select(
+            activity.id, activity.employee,
+            cls.month.sql_cast(DateTrunc('month', activity.start)).as_(
+                'month'),
+            count(activity.state == 'done').as_('done'),
+            count(planned & (activity.end < now)).as_('overdue'),
+            count(planned & (activity.end >= now)).as_('planned'),
+            count(activity.state == 'cancelled').as_('cancelled'),
+            where=activity.employee != Null)
+        return rows.select(
+            Min(rows.id).as_('id'),
+            rows.month, rows.employee,
+            Count().as_('total'),
+            Sum(rows.done).as_('done'),
+            Sum(rows.overdue).as_('overdue'),
+            Sum(rows.planned).as_('planned'),
+            Sum(rows.cancelled).as_('cancelled'),
+            group_by=[rows.month, rows.employee])
+
+    def get_completion(self, name):
+        due = (self.done or 0) + (self.overdue or 0)
+        if due:
+            return round(self.done / due, 4)
 
 
 class Party(metaclass=PoolMeta):
