@@ -301,7 +301,7 @@ class ActivityCompletion(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('month', 'DESC'), ('employee', 'ASC')]
+        cls._order = [('month', 'DESC'), ('employee', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
