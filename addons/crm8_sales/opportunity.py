@@ -2,6 +2,8 @@
 # repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
+from sql import Null
+
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
@@ -32,6 +34,48 @@ class CustomField(metaclass=PoolMeta):
         target = ('sale.opportunity', "Opportunity")
         if target not in cls.target.selection:
             cls.target.selection.append(target)
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+    opportunity_members = fields.Function(fields.Many2Many(
+            'company.employee', None, None, "Opportunity Team Members",
+            help="Used by the record rules: the members of the customer's "
+            "opportunity teams read the customer."),
+        'get_opportunity_members', searcher='search_opportunity_members')
+
+    def get_opportunity_members(self, name):
+        return list({m.employee.id for o in self.opportunities
+                for m in o.members})
+
+    @classmethod
+    def search_opportunity_members(cls, name, clause):
+        """Return the parties of the opportunities with the employees as
+        members.
+
+        The parties are fetched first so the record rule stays an OR of
+        indexed conditions (see crm8_customer's readers).
+        """
+        pool = Pool()
+        Member = pool.get('crm8.sales.opportunity.member')
+        Opportunity = pool.get('sale.opportunity')
+        member = Member.__table__()
+        opportunity = Opportunity.__table__()
+        _, operator, value = clause[:3]
+        if not isinstance(value, (list, tuple)):
+            value = [value] if value is not None else []
+        ids = [int(v) for v in value if v is not None]
+        if operator not in {'in', '='}:
+            return [('id', 'not in', cls.search(
+                        [(name, 'in', ids)], order=[], query=True))]
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*member.join(opportunity,
+                condition=member.opportunity == opportunity.id
+                ).select(opportunity.party,
+                where=fields.SQL_OPERATORS['in'](
+                    member.employee, ids or [-1])
+                & (opportunity.party != Null)))
+        return [('id', 'in', sorted({p for p, in cursor}))]
 
 
 class Opportunity(ApprovalMixin, metaclass=PoolMeta):
