@@ -33,6 +33,7 @@ class Sale(metaclass=PoolMeta):
     quote_status = fields.Selection(
         QUOTE_STATUSES, "Quote Status", readonly=True, sort=False,
         help="Where the quotation sent to the customer stands.")
+    quote_status_string = quote_status.translated('quote_status')
     quote_sent_date = fields.Date("Sent on", readonly=True)
     quote_viewed_date = fields.Date("Viewed on", readonly=True)
     quote_accepted_date = fields.Date("Accepted on", readonly=True)
