@@ -194,6 +194,8 @@ def _load(config):
     products = _products(company)
     _opportunity(company, customers[0], employees['sales_rep'], products)
     _orders(customers, products)
+    from .demo_quotes import load_quotes
+    load_quotes(customers, products)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:
