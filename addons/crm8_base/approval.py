@@ -59,9 +59,14 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         "Return the first flow that applies to the document, or None"
         pool = Pool()
         Team = pool.get('crm8.team')
-        amount = document.get_approval_amount()
-        discount = document.get_approval_discount()
-        margin = document.get_approval_margin()
+        values = {}
+
+        def value(name):
+            # computed once and only when a flow has this threshold
+            if name not in values:
+                values[name] = getattr(document, f'get_approval_{name}')()
+            return values[name]
+
         requester = document.get_approval_requester()
         employees = [e.id for e in requester.employees] if requester else []
         company = getattr(document, 'company', None)
@@ -70,17 +75,14 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                 continue
             # with thresholds, the flow applies when any one is crossed
             thresholds = [
-                (flow.min_amount, amount,
-                    lambda limit, value: value >= limit),
-                (flow.max_discount, discount,
-                    lambda limit, value: value > limit),
-                (flow.min_margin, margin,
-                    lambda limit, value: value < limit),
+                (flow.min_amount, 'amount', lambda l, v: v >= l),
+                (flow.max_discount, 'discount', lambda l, v: v > l),
+                (flow.min_margin, 'margin', lambda l, v: v < l),
                 ]
             thresholds = [t for t in thresholds if t[0] is not None]
             if thresholds and not any(
-                    value is not None and crossed(limit, value)
-                    for limit, value, crossed in thresholds):
+                    value(name) is not None and crossed(limit, value(name))
+                    for limit, name, crossed in thresholds):
                 continue
             if flow.teams:
                 teams = Team.search([
