@@ -196,6 +196,8 @@ def _load(config):
     _orders(customers, products)
     from .demo_activities import load_activities
     load_activities(customers, employees)
+    from .demo_quotes import load_quotes
+    load_quotes(customers, products)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:

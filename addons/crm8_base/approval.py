@@ -32,6 +32,14 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     min_amount = fields.Numeric(
         "From Amount", digits=(16, 2),
         help="The flow applies only to documents of at least this amount.")
+    max_discount = fields.Float(
+        "Above Discount", digits=(16, 4),
+        help="The flow applies to documents whose discount rate is above "
+        "this one (for example 0.1 for 10%).")
+    min_margin = fields.Float(
+        "Below Margin", digits=(16, 4),
+        help="The flow applies to documents whose margin rate is below "
+        "this one (for example 0.2 for 20%).")
     teams = fields.Many2Many(
         'crm8.approval.flow-crm8.team', 'flow', 'team', "Teams",
         help="The flow applies only to requesters in these teams or "
@@ -51,15 +59,30 @@ class Flow(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         "Return the first flow that applies to the document, or None"
         pool = Pool()
         Team = pool.get('crm8.team')
-        amount = document.get_approval_amount()
+        values = {}
+
+        def value(name):
+            # computed once and only when a flow has this threshold
+            if name not in values:
+                values[name] = getattr(document, f'get_approval_{name}')()
+            return values[name]
+
         requester = document.get_approval_requester()
         employees = [e.id for e in requester.employees] if requester else []
         company = getattr(document, 'company', None)
         for flow in cls.search([('model', '=', document.__name__)]):
             if company and flow.company != company:
                 continue
-            if flow.min_amount is not None and (
-                    amount is None or amount < flow.min_amount):
+            # with thresholds, the flow applies when any one is crossed
+            thresholds = [
+                (flow.min_amount, 'amount', lambda l, v: v >= l),
+                (flow.max_discount, 'discount', lambda l, v: v > l),
+                (flow.min_margin, 'margin', lambda l, v: v < l),
+                ]
+            thresholds = [t for t in thresholds if t[0] is not None]
+            if thresholds and not any(
+                    value(name) is not None and crossed(limit, value(name))
+                    for limit, name, crossed in thresholds):
                 continue
             if flow.teams:
                 teams = Team.search([
@@ -403,7 +426,8 @@ class ApprovalMixin:
 
     A document class mixes this in and guards its own transitions with
     ``check_approval`` (for example before confirming).  It may override
-    ``get_approval_amount`` and ``get_approval_requester``.  While no flow
+    ``get_approval_amount``, ``get_approval_discount``,
+    ``get_approval_margin`` and ``get_approval_requester``.  While no flow
     applies to a document, nothing changes for it.
     """
     __slots__ = ()
@@ -439,6 +463,14 @@ class ApprovalMixin:
         return super().copy(records, default=default)
 
     def get_approval_amount(self):
+        return None
+
+    def get_approval_discount(self):
+        "Return the discount rate (0.1 for 10%) or None if not relevant"
+        return None
+
+    def get_approval_margin(self):
+        "Return the margin rate (0.2 for 20%) or None if not relevant"
         return None
 
     def get_approval_requester(self):
