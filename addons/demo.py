@@ -194,6 +194,9 @@ def _load(config):
     products = _products(company)
     _opportunity(company, customers[0], employees['sales_rep'], products)
     _orders(customers, products)
+    from .demo_pipeline import pipeline
+    pipeline(config, customers, employees, products,
+        [p[2] for p in PRODUCTS], OPPORTUNITY)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:
