@@ -6,7 +6,7 @@ from decimal import Decimal
 
 OPPORTUNITIES = [
     # customer index, rep, description, product index, quantity, stage
-    (4, 'sales_rep', "电商仓储 MMS 模块", 0, 1, 'stage_initial_contact'),
+    (8, 'sales_rep', "新材料车间 MMS 模块", 0, 1, 'stage_initial_contact'),
     (8, 'sales_rep', "工业平板电脑批量采购", 3, 40, 'stage_needs'),
     (1, 'sales_rep', "MMS 年度维护续约", 2, 1, 'stage_proposal'),
     (1, 'sales_rep', "车间平板更新", 3, 10, 'stage_lost'),

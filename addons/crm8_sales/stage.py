@@ -2,13 +2,12 @@
 # repository contains the full copyright notices and license terms.
 import datetime as dt
 
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.model.exceptions import ValidationError
-from trytond.exceptions import UserError
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 STATES = [
