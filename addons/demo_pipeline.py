@@ -6,24 +6,25 @@ from decimal import Decimal
 
 OPPORTUNITIES = [
     # customer index, rep, description, product index, quantity, stage
-    (8, 'sales_rep', "新材料车间 MMS 模块", 0, 1, 'stage_initial_contact'),
-    (8, 'sales_rep', "工业平板电脑批量采购", 3, 40, 'stage_needs'),
-    (1, 'sales_rep', "MMS 年度维护续约", 2, 1, 'stage_proposal'),
-    (1, 'sales_rep', "车间平板更新", 3, 10, 'stage_lost'),
-    (3, 'sales_rep2', "仓储平板终端", 3, 25, 'stage_initial_contact'),
-    (2, 'sales_rep2', "MMS 实施服务扩容", 1, 120, 'stage_needs'),
-    (5, 'sales_rep2', "MMS 企业版试点", 0, 1, 'stage_proposal'),
-    (9, 'sales_rep2', "产线数字化改造", 0, 2, 'stage_negotiation'),
-    (5, 'sales_rep2', "MMS 年度维护", 2, 1, 'stage_won'),
+    (8, 'sales_rep', "新材料车间 MMS 模块", 0, 1, "Initial Contact"),
+    (8, 'sales_rep', "工业平板电脑批量采购", 3, 40, "Needs Confirmed"),
+    (1, 'sales_rep', "MMS 年度维护续约", 2, 1, "Proposal and Quotation"),
+    (1, 'sales_rep', "车间平板更新", 3, 10, "Lost"),
+    (3, 'sales_rep2', "仓储平板终端", 3, 25, "Initial Contact"),
+    (2, 'sales_rep2', "MMS 实施服务扩容", 1, 120, "Needs Confirmed"),
+    (5, 'sales_rep2', "MMS 企业版试点", 0, 1, "Proposal and Quotation"),
+    (9, 'sales_rep2', "产线数字化改造", 0, 2, "Negotiation"),
+    (5, 'sales_rep2', "MMS 年度维护", 2, 1, "Won"),
     ]
 
 
-def _stage(name):
+def _stage(config, name):
     from proteus import Model
-    ModelData = Model.get('ir.model.data')
-    data, = ModelData.find([
-            ('module', '=', 'crm8_sales'), ('fs_id', '=', name)])
-    return data.db_id
+    Stage = Model.get('crm8.sales.stage')
+    # the names are searched in English, the language of the data
+    with config.set_context(language='en'):
+        stage, = Stage.find([('name', '=', name)])
+    return stage.id
 
 
 def pipeline(config, customers, employees, products, prices, mms):
@@ -38,20 +39,19 @@ def pipeline(config, customers, employees, products, prices, mms):
         line.quantity = quantity
         opportunity.amount = prices[product] * quantity
         opportunity.save()
-        Opportunity.write([opportunity.id], {'stage': _stage(stage)},
+        Opportunity.write([opportunity.id], {'stage': _stage(config, stage)},
             config.context)
     # the brochure's opportunity: in negotiation, terms almost agreed
     mms, = Opportunity.find([('description', '=', mms)])
-    Opportunity.write([mms.id], {'stage': _stage('stage_negotiation')},
+    Opportunity.write([mms.id], {'stage': _stage(config, "Negotiation")},
         config.context)
     Opportunity.write([mms.id], {'conversion_probability': 0.99,
             'amount': Decimal('1235000')}, config.context)
 
     User = Model.get('res.user')
     Action = Model.get('ir.action')
-    ModelData = Model.get('ir.model.data')
-    mine, = ModelData.find([('module', '=', 'crm8_sales'),
-            ('fs_id', '=', 'act_opportunity_mine')])
+    with config.set_context(language='en'):
+        mine, = Action.find([('name', '=', "My Opportunities")])
     for user in User.find([('login', 'in', ['sales_rep', 'sales_rep2'])]):
-        user.actions.append(Action(mine.db_id))
+        user.actions.append(Action(mine.id))
         user.save()

@@ -140,10 +140,10 @@ class Opportunity(metaclass=PoolMeta):
     @classmethod
     def on_modification(cls, mode, opportunities, field_names=None):
         super().on_modification(mode, opportunities, field_names=field_names)
-        if mode == 'create' or 'stage' in field_names:
+        if mode == 'create' or (mode == 'write' and 'stage' in field_names):
             cls._record_stage(opportunities)
             cls._follow_stage(opportunities)
-        elif 'state' in field_names:
+        elif mode == 'write' and 'state' in field_names:
             cls._follow_state(opportunities)
 
     @classmethod
