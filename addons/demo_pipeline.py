@@ -27,9 +27,37 @@ def _stage(config, name):
     return stage.id
 
 
+def _accounting(config, products):
+    """A revenue account on the products: converting an opportunity makes
+    its sale, whose lines need it"""
+    from proteus import Model
+    Company = Model.get('company.company')
+    AccountType = Model.get('account.account.type')
+    Account = Model.get('account.account')
+    Category = Model.get('product.category')
+    company, = Company.find([])
+    revenue = Account.find([('type.revenue', '=', True)], limit=1)
+    if not revenue:
+        kind = AccountType(name="收入", statement='income', revenue=True,
+            company=company)
+        kind.save()
+        revenue = [Account(name="主营业务收入", code='6001', type=kind,
+                company=company)]
+        revenue[0].save()
+    category = Category(name="软件与服务", accounting=True,
+        account_revenue=revenue[0])
+    category.save()
+    for product in products:
+        template = product.template
+        if not template.account_category:
+            template.account_category = category
+            template.save()
+
+
 def pipeline(config, customers, employees, products, prices, mms):
     "Fill the pipeline and open 'My opportunities' at the reps' login"
     from proteus import Model
+    _accounting(config, products)
     Opportunity = Model.get('sale.opportunity')
     for index, rep, description, product, quantity, stage in OPPORTUNITIES:
         opportunity = Opportunity(description=description,

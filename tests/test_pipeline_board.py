@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-MINE = "华南精密机械股份有限公司"  # sales_rep's, in 方案报价
+MINE = "MMS 年度维护续约"  # sales_rep's, in 方案报价
 THEIRS = "西安秦川重工集团"  # sales_rep2's
 
 
@@ -38,8 +38,8 @@ def test_board_rep_drags_card_to_next_stage(demo_server, rpc):
         assert negotiation.locator(
             '.card', has_text="零件制造有限公司").count() == 1
         opportunity_id = int(card.get_attribute('data-id'))
-        column = page.locator('.column', has=card)
-        stage_name = column.locator('h2').inner_text()
+        stage_name = page.locator(
+            f'.column:has(.card[data-id="{opportunity_id}"]) h2').inner_text()
         assert stage_name.startswith("方案报价")
         card.drag_to(negotiation)
         page.wait_for_selector(
@@ -76,6 +76,9 @@ def test_board_rep_drags_card_to_next_stage(demo_server, rpc):
     # the rep's session cannot reach the other rep's opportunities
     assert not rpc.call('model.sale.opportunity.search',
         [('party.name', '=', THEIRS)], 0, None, None, preferences)
+    assert rpc.call('model.sale.opportunity.search',
+        [('description', '=', "产线数字化改造")], 0, None, None,
+        preferences) == []
 
 
 def test_board_redirects_to_the_web_client_database(demo_server):
