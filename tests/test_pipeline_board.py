@@ -32,6 +32,7 @@ def test_board_rep_drags_card_to_next_stage(demo_server, rpc):
         page.click('#sign-in')
         card = page.locator('.card', has_text=MINE).first
         card.wait_for(timeout=30000)
+        assert not page.locator('#login-form').is_visible()
         assert page.locator('.card', has_text=THEIRS).count() == 0
         # the rep's cards only: the MMS opportunity is in negotiation
         negotiation = page.locator('.column', has_text="商务谈判")
