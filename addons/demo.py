@@ -198,6 +198,9 @@ def _load(config):
     load_activities(customers, employees)
     from .demo_quotes import load_quotes
     load_quotes(customers, products)
+    from .demo_pipeline import pipeline
+    pipeline(config, customers, employees, products,
+        [p[2] for p in PRODUCTS], OPPORTUNITY)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:
