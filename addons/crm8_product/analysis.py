@@ -77,8 +77,10 @@ class _Analysis(ModelSQL, ModelView):
                 opportunity.company.as_('company'),
                 Literal(None).as_('party'),
                 opportunity.id.as_('opportunity'),
-                Case((opportunity.state.in_(['won', 'converted']),
-                        opportunity.id), else_=Null).as_('won'),
+                Case(
+                    (opportunity.state.in_(['won', 'converted']),
+                        opportunity.id),
+                    else_=Null).as_('won'),
                 Literal(0).as_('quantity'),
                 Literal(0).as_('revenue'),
                 Literal(0).as_('cost'),
