@@ -87,9 +87,9 @@ class Template(metaclass=PoolMeta):
 class BOMInput(metaclass=PoolMeta):
     __name__ = 'production.bom.input'
     components = fields.Function(fields.One2Many(
-            'production.bom.input', None, "Components", readonly=True,
+            'production.bom.input', None, "Components",
             help="The lines of the component's own BOM."),
-        'get_components')
+        'get_components', setter='set_components')
 
     def get_components(self, name):
         if self.product:
@@ -99,6 +99,14 @@ class BOMInput(metaclass=PoolMeta):
         elif self.phantom_bom:
             return [i.id for i in self.phantom_bom.inputs]
         return []
+
+    @classmethod
+    def set_components(cls, inputs, name, value):
+        # the tree saves its edited sub-lines through their parent line;
+        # lines are added or removed on their own BOM, not here
+        for action, *args in value or []:
+            if action == 'write':
+                cls.write(*args)
 
 
 class Opportunity(metaclass=PoolMeta):
