@@ -9,6 +9,8 @@ right for real users and wrong for a demo that must be predictable).
 import datetime as dt
 from decimal import Decimal
 
+from crm8 import demo_catalogue
+
 COMPANY = "华信智能科技有限公司"
 OPPORTUNITY = "MMS 系统采购商机"
 CUSTOMER_GROUPS = ['Customers', 'Customer Communications']
@@ -201,6 +203,7 @@ def _load(config):
     from .demo_pipeline import pipeline
     pipeline(config, customers, employees, products,
         [p[2] for p in PRODUCTS], OPPORTUNITY)
+    demo_catalogue.load(company, products)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:

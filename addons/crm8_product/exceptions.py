@@ -22,3 +22,7 @@ class RelationError(ValidationError):
 
 class ProductApprovalError(UserError):
     pass
+
+
+class BOMImportError(UserError):
+    pass

@@ -179,6 +179,7 @@ class Template(ApprovalMixin, metaclass=PoolMeta):
             ('pallet', "Pallet"),
             ('set', "Set"),
             ], "Package Type")
+    package_type_string = package_type.translated('package_type')
     units_per_package = fields.Float(
         "Units per Package", digits='sale_uom',
         domain=['OR',
