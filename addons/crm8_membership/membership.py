@@ -9,7 +9,7 @@ from trytond.model import (
     fields, sequence_ordered)
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import CardError, MemberNumberError
@@ -283,10 +283,10 @@ class Member(Workflow, ModelSQL, ModelView):
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         balances = dict.fromkeys(map(int, members), 0)
-        for sub_ids in grouped_slice(members):
+        for sub_ids in grouped_slice(list(balances), 1000):
             cursor.execute(*line.select(
                     line.member, Sum(line.points),
-                    where=reduce_ids(line.member, sub_ids),
+                    where=line.member.in_(list(sub_ids)),
                     group_by=line.member))
             for member_id, points in cursor:
                 balances[member_id] = int(points or 0)
