@@ -1,0 +1,157 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import without_check_access
+
+from .exceptions import PointsError
+
+KINDS = [
+    ('earn', "Earn"),
+    ('redeem', "Redeem"),
+    ('expire', "Expire"),
+    ('adjust', "Adjust"),
+    ('reverse', "Reverse"),
+    ]
+# kinds that take points away and so may not overdraw the balance;
+# a reversal may: a refunded sale takes back points already spent
+DEBIT_KINDS = {'redeem', 'expire', 'adjust'}
+
+
+class PointsLine(ModelSQL, ModelView):
+    __string__ = "Points Line"
+    __name__ = 'crm8.member.points.line'
+    _history = True
+    member = fields.Many2One(
+        'crm8.member', "Member", required=True, ondelete='RESTRICT')
+    date = fields.Date("Date", required=True)
+    kind = fields.Selection(KINDS, "Kind", required=True, sort=False)
+    kind_string = kind.translated('kind')
+    points = fields.Integer(
+        "Points", required=True,
+        help="Positive for points earned, negative for points taken.")
+    origin = fields.Reference(
+        "Origin", selection='get_origin',
+        help="The sale, reward or line that caused these points.")
+    description = fields.Char("Description")
+    expiry_date = fields.Date(
+        "Expiry Date",
+        states={
+            'invisible': Eval('kind') != 'earn',
+            },
+        help="The day after which unspent points of this line expire.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            # a replayed sale or action never books twice
+            ('origin_kind_unique', Unique(t, t.origin, t.kind),
+                'crm8_membership.msg_points_line_duplicate'),
+            ]
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.member, Index.Equality()),
+                    (t.date, Index.Range())),
+                Index(t, (t.origin, Index.Equality())),
+                })
+        cls._order.insert(0, ('date', 'DESC'))
+        cls._order.insert(1, ('id', 'DESC'))
+
+    @classmethod
+    def _get_origin(cls):
+        return ['crm8.member', 'crm8.member.points.line']
+
+    @classmethod
+    def get_origin(cls):
+        IrModel = Pool().get('ir.model')
+        return [(None, '')] + [
+            (m, IrModel.get_name(m)) for m in cls._get_origin()]
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if mode in {'write', 'delete'}:
+            raise PointsError(gettext('crm8_membership.msg_points_line_fixed'))
+
+    @classmethod
+    @without_check_access
+    def book(cls, lines):
+        """Save the new ledger lines and return them
+
+        The members are locked first so two tills booking for the same
+        member are serialised; a line whose origin and kind are already
+        booked is not booked again and the existing line is returned.
+        """
+        pool = Pool()
+        Member = pool.get('crm8.member')
+        members = Member.browse(sorted({l.member.id for l in lines}))
+        Member.lock(members)
+
+        booked, new = [], []
+        for line in lines:
+            if line.origin:
+                existing = cls.search([
+                        ('origin', '=', str(line.origin)),
+                        ('kind', '=', line.kind),
+                        ], limit=1)
+                if existing:
+                    booked.append(existing[0])
+                    continue
+            new.append(line)
+        if not new:
+            return booked
+
+        debits = defaultdict(int)
+        for line in new:
+            if line.kind in DEBIT_KINDS and line.points < 0:
+                debits[line.member.id] += line.points
+        if debits:
+            balances = Member.get_points_balance(
+                Member.browse(list(debits)), 'points_balance')
+            for member_id, points in debits.items():
+                total = balances[member_id] + sum(
+                    l.points for l in new if l.member.id == member_id)
+                if total < 0:
+                    member = Member(member_id)
+                    raise PointsError(gettext(
+                            'crm8_membership.msg_points_insufficient',
+                            member=member.rec_name,
+                            balance=balances[member_id],
+                            points=-points))
+        cls.save(new)
+        return booked + new
+
+    @classmethod
+    def reverse(cls, lines, date=None):
+        "Book the opposite of each line, once"
+        reversals = []
+        for line in lines:
+            if line.kind == 'reverse':
+                continue
+            reversals.append(cls(
+                    member=line.member,
+                    date=date or cls.default_date(),
+                    kind='reverse',
+                    points=-line.points,
+                    origin=line,
+                    description=line.description))
+        return cls.book(reversals)
+
+    @classmethod
+    def reverse_origin(cls, origin, date=None):
+        "Reverse every line booked for origin"
+        return cls.reverse(cls.search([
+                    ('origin', '=', str(origin)),
+                    ('kind', '!=', 'reverse'),
+                    ]), date=date)

@@ -1,0 +1,233 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+import math
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, Workflow, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+from .exceptions import PointsError
+
+
+class POSSale(metaclass=PoolMeta):
+    __name__ = 'sale.point.sale'
+    member = fields.Many2One(
+        'crm8.member', "Member", ondelete='RESTRICT',
+        domain=[
+            ('state', '=', 'active'),
+            ('company', '=', Eval('company', -1)),
+            ],
+        states={
+            'readonly': (Eval('state') != 'open') | Eval('refund_of'),
+            },
+        help="Find the member by card number, member number or mobile.")
+    refund_of = fields.Many2One(
+        'sale.point.sale', "Refund of", readonly=True, ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('refund_of'),
+            },
+        help="The sale whose goods this sale takes back.")
+    refunds = fields.One2Many(
+        'sale.point.sale', 'refund_of', "Refunds", readonly=True)
+    points = fields.Function(
+        fields.Integer(
+            "Points",
+            states={
+                'invisible': ~Eval('member'),
+                }),
+        'get_points')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update(
+            refund={
+                'invisible': ((Eval('state') != 'posted')
+                    | ~Eval('member') | Eval('refund_of')
+                    | Eval('refunds')),
+                'depends': ['state', 'member', 'refund_of', 'refunds'],
+                },
+            )
+
+    @classmethod
+    def _points_origins(cls, sales):
+        return [str(s) for s in sales] + [
+            str(p) for s in sales for p in s.payments]
+
+    def get_points(self, name):
+        pool = Pool()
+        Line = pool.get('crm8.member.points.line')
+        lines = Line.search([
+                ('origin', 'in', self._points_origins([self])),
+                ])
+        return sum(l.points for l in lines)
+
+    @classmethod
+    def copy(cls, sales, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('refund_of')
+        default.setdefault('refunds')
+        return super().copy(sales, default=default)
+
+    def points_to_earn(self):
+        "Return the points the sale earns by the rules of its programme"
+        pool = Pool()
+        Rule = pool.get('crm8.member.earn.rule')
+        member = self.member
+        rules = Rule.search([
+                ('programme', '=', member.programme.id),
+                ])
+        region = (self.point.address.subdivision
+            if self.point.address else None)
+        points = Decimal(0)
+        for line in self.lines:
+            series = getattr(line.product.template, 'series', None)
+            for rule in rules:
+                if rule.match(member.type, self.date, region, series):
+                    points += line.amount * rule.points_per_amount
+                    break
+        return int(math.floor(points))
+
+    @classmethod
+    def earn_points(cls, sales):
+        "Book the points of the sales; booking again does nothing"
+        pool = Pool()
+        Line = pool.get('crm8.member.points.line')
+        lines = []
+        for sale in sales:
+            if not sale.member or sale.refund_of:
+                continue
+            points = sale.points_to_earn()
+            if points > 0:
+                lines.append(Line(
+                        member=sale.member,
+                        date=sale.date,
+                        kind='earn',
+                        points=points,
+                        origin=sale,
+                        description=sale.number))
+        if lines:
+            Line.book(lines)
+
+    @classmethod
+    def redeem_points(cls, sales):
+        "Book the points paid with, once per payment"
+        pool = Pool()
+        Line = pool.get('crm8.member.points.line')
+        lines = []
+        for sale in sales:
+            for payment in sale.payments:
+                if not payment.method.points_rate:
+                    continue
+                if not sale.member:
+                    raise PointsError(gettext(
+                            'crm8_membership.msg_points_payment_no_member',
+                            sale=sale.rec_name))
+                lines.append(Line(
+                        member=sale.member,
+                        date=sale.date,
+                        kind='redeem',
+                        points=-payment.points,
+                        origin=payment,
+                        description=sale.number))
+        if lines:
+            Line.book(lines)
+
+    @classmethod
+    def return_points(cls, sales):
+        "Reverse the points booked for the sales and their payments"
+        pool = Pool()
+        Line = pool.get('crm8.member.points.line')
+        Line.reverse(Line.search([
+                    ('origin', 'in', cls._points_origins(sales)),
+                    ('kind', '!=', 'reverse'),
+                    ]))
+
+    @classmethod
+    @Workflow.transition('done')
+    def do(cls, sales):
+        super().do(sales)
+        cls.redeem_points(sales)
+
+    @classmethod
+    @Workflow.transition('open')
+    def open(cls, sales):
+        pool = Pool()
+        Payment = pool.get('sale.point.payment')
+        done = [s for s in sales if s.state == 'done']
+        super().open(sales)
+        # the points go back to the member and the points payments are
+        # removed so that paying again books a new redemption
+        cls.return_points(done)
+        Payment.delete(Payment.search([
+                    ('sale', 'in', [s.id for s in done]),
+                    ('method.points_rate', '!=', None),
+                    ]))
+
+    @classmethod
+    @Workflow.transition('posted')
+    def post(cls, sales):
+        super().post(sales)
+        cls.earn_points(sales)
+        cls.return_points([s.refund_of for s in sales if s.refund_of])
+
+    @classmethod
+    @ModelView.button_action('crm8_membership.act_pos_sale_refund')
+    def refund(cls, sales):
+        "Open a new sale that takes back the goods of each sale"
+        pool = Pool()
+        SaleLine = pool.get('sale.point.sale.line')
+        refunds = cls.copy(
+            [s for s in sales if not s.refunds], default={
+                'refund_of': lambda data: data['id'],
+                'date': cls.default_date(),
+                })
+        lines = [l for r in refunds for l in r.lines]
+        for line in lines:
+            line.quantity = -line.quantity
+        SaleLine.save(lines)
+
+
+class POSPayment(metaclass=PoolMeta):
+    __name__ = 'sale.point.payment'
+    points = fields.Function(
+        fields.Integer(
+            "Points",
+            states={
+                'invisible': ~Eval('points'),
+                }),
+        'on_change_with_points')
+
+    @fields.depends('method', 'amount')
+    def on_change_with_points(self, name=None):
+        if self.method and self.method.points_rate and self.amount:
+            return int(math.ceil(self.amount * self.method.points_rate))
+
+
+class POSPaymentMethod(metaclass=PoolMeta):
+    __name__ = 'sale.point.payment.method'
+    points_rate = fields.Numeric(
+        "Points per Unit", digits=(16, 4),
+        domain=['OR',
+            ('points_rate', '=', None),
+            ('points_rate', '>', 0),
+            ],
+        help="Set to pay with member points: the points taken for each "
+        "unit of currency paid, for example 100 points per yuan.")
+
+
+class Member(metaclass=PoolMeta):
+    __name__ = 'crm8.member'
+    pos_sales = fields.One2Many(
+        'sale.point.sale', 'member', "POS Purchases", readonly=True)
+
+
+class PointsLine(metaclass=PoolMeta):
+    __name__ = 'crm8.member.points.line'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + [
+            'sale.point.sale', 'sale.point.payment']
