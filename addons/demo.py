@@ -196,14 +196,15 @@ def _load(config):
     products = _products(company)
     _opportunity(company, customers[0], employees['sales_rep'], products)
     _orders(customers, products)
+    demo_catalogue.load(company, products)
     from .demo_activities import load_activities
     load_activities(customers, employees)
-    from .demo_quotes import load_quotes
-    load_quotes(customers, products)
     from .demo_pipeline import pipeline
     pipeline(config, customers, employees, products,
         [p[2] for p in PRODUCTS], OPPORTUNITY)
-    demo_catalogue.load(company, products)
+    # last: its approval flow would hold the other demo sales
+    from .demo_quotes import load_quotes
+    load_quotes(customers, products)
 
     from trytond.transaction import Transaction
     with Transaction().start(config.database_name, 0) as transaction:
