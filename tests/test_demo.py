@@ -91,7 +91,12 @@ def test_browser_rep_sees_opportunity_in_chinese(demo_server):
             # the sub-menu was expanded already and the click folded it
             page.locator('text="潜在客户与商机" >> visible=true').first.click()
         opportunities.click(timeout=90000)
-        page.wait_for_selector('text=零件制造有限公司', timeout=30000)
+        # in negotiation, the opportunity is converted (it has its
+        # quotation): under the tab "全部"; visible: the rep's login tab
+        # "我的商机" lists it too, hidden behind
+        page.get_by_text('全部', exact=True).first.click(timeout=30000)
+        page.wait_for_selector('text=零件制造有限公司 >> visible=true',
+            timeout=30000)
         assert page.get_by_text('全部', exact=True).count() == 1
         page.wait_for_timeout(1000)
         if os.environ.get('CRM8_SCREENSHOT'):

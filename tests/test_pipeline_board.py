@@ -86,3 +86,29 @@ def test_board_redirects_to_the_web_client_database(demo_server):
     import urllib.request
     with urllib.request.urlopen(demo_server + '/crm8/pipeline') as response:
         assert b'sao_session_' in response.read()
+
+
+def test_rep_login_opens_my_opportunities(demo_server):
+    "DASH-2: the first thing a rep sees is their open opportunities"
+    playwright = pytest.importorskip('playwright.sync_api')
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        page = browser.new_page(locale='zh-CN',
+            viewport={'width': 1440, 'height': 800})
+        page.goto(demo_server + '/#demo')
+        page.wait_for_selector('#login', state='visible', timeout=30000)
+        page.fill('#login', 'sales_rep')
+        page.keyboard.press('Enter')
+        page.wait_for_selector('input[type=password]', state='visible')
+        page.fill('input[type=password]', 'sales_rep')
+        page.keyboard.press('Enter')
+        page.locator('text="我的商机" >> visible=true').first.wait_for(
+            timeout=60000)
+        page.locator('text="MMS 系统采购商机" >> visible=true').first.wait_for(
+            timeout=60000)
+        assert page.locator(
+            'text="产线数字化改造" >> visible=true').count() == 0
+        browser.close()
