@@ -21,7 +21,9 @@ class BlacklistGuardMixin:
     @classmethod
     def get_party_statuses(cls):
         Party = Pool().get('party.party')
-        return Party.fields_get(['status'])['status']['selection']
+        # a lead may have no customer yet
+        return [(None, '')] + Party.fields_get(['status'])['status'][
+            'selection']
 
     @fields.depends('party')
     def on_change_with_party_status(self, name=None):
