@@ -28,8 +28,10 @@ def call(rpc, method, *args):
 def unapproved(demo_server):
     "A product under a product approval flow, never approved"
     admin = session(demo_server, 'admin')
-    group, = call(admin, 'model.res.group.search',
-        [('name', '=', 'Product Administration')], 0, 1, None)
+    # group names are searched in English, the language they are defined in
+    group, = admin.call('model.res.group.search',
+        [('name', '=', 'Product Administration')], 0, 1, None,
+        {**admin.context, 'language': 'en'})
     flow, = call(admin, 'model.crm8.approval.flow.create', [{
                 'name': "产品审批（测试）",
                 'model': 'product.template',
@@ -46,6 +48,7 @@ def unapproved(demo_server):
                 'name': "未审批测试产品",
                 'type': 'service',
                 'default_uom': unit,
+                'sale_uom': unit,
                 'salable': True,
                 'list_price': '100',
                 'products': [['create', [{}]]],
@@ -62,8 +65,12 @@ def test_rep_cannot_quote_unapproved_product(demo_server, unapproved):
     rep = session(demo_server, 'sales_rep')
     customer, = call(rep, 'model.party.party.search',
         [('name', '=', CUSTOMER)], 0, 1, None)
+    address, = call(rep, 'model.party.address.search',
+        [('party', '=', customer)], 0, 1, None)
     sale, = call(rep, 'model.sale.sale.create', [{
                 'party': customer,
+                'invoice_address': address,
+                'shipment_address': address,
                 'invoice_method': 'manual',
                 'lines': [['create', [{
                                 'type': 'line',
