@@ -219,7 +219,12 @@ class Investment(_Report):
     __string__ = "Investment and Return"
     __name__ = 'crm8.sales.report.investment'
     opportunity = fields.Many2One('sale.opportunity', "Opportunity")
-    party = fields.Many2One('party.party', "Party")
+    party = fields.Many2One(
+        'party.party', "Party",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     state = fields.Selection(STATES, "State", sort=False)
     investment = fields.Numeric("Investment", digits=(16, 2))
     expenses = fields.Numeric(
@@ -279,9 +284,10 @@ class Investment(_Report):
                     'expected_return'),
                 numeric(actual).as_('actual_return'),
                 numeric(actual - spend).as_('net_return'),
-                Case((spend != 0, Cast(actual - spend, 'FLOAT')
-                        / Cast(spend, 'FLOAT')), else_=Null).as_(
-                    'return_rate'),
+                Case(
+                    (spend != 0,
+                        Cast(actual - spend, 'FLOAT') / Cast(spend, 'FLOAT')),
+                    else_=Null).as_('return_rate'),
                 where=cls._where(opportunity)
                 & ((opportunity.investment != Null)
                     | (spent.amount != Null))))
