@@ -203,7 +203,7 @@ class Member(metaclass=PoolMeta):
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, 1000):
             cursor.execute(*line.select(
                     line.member, Sum(line.points),
                     where=line.member.in_(list(sub_ids))
@@ -233,7 +233,7 @@ class Member(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         company = Company(company_id)
         result = defaultdict(Decimal)
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, 1000):
             sub_ids = list(sub_ids)
             query = pos_sale.join(
                 pos_line, condition=pos_line.sale == pos_sale.id
@@ -410,7 +410,7 @@ class Member(metaclass=PoolMeta):
                     ('type.vip', '=', False),
                     ])
         changed = []
-        for sub_members in grouped_slice(members):
+        for sub_members in grouped_slice(members, 1000):
             sub_members = [m for m in cls.browse(sub_members)
                 if m.state == 'active' and not m.type.vip]
             # the last change of each member
