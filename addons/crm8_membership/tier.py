@@ -473,3 +473,25 @@ class POSSale(metaclass=PoolMeta):
         cls._sql_indexes.add(
             Index(t, (t.member, Index.Equality()), (t.date, Index.Range()),
                 where=t.member != None))  # noqa: E711
+
+    @classmethod
+    def _lock_members(cls, sales):
+        # Take the member lock first: a missing lock restarts the request,
+        # and it is cheaper to restart before the moves are made than after
+        pool = Pool()
+        Member = pool.get('crm8.member')
+        members = {s.member.id for s in sales if s.member}
+        members |= {s.refund_of.member.id for s in sales
+            if s.refund_of and s.refund_of.member}
+        if members:
+            Member.lock(Member.browse(sorted(members)))
+
+    @classmethod
+    def do(cls, sales):
+        cls._lock_members(sales)
+        super().do(sales)
+
+    @classmethod
+    def post(cls, sales):
+        cls._lock_members(sales)
+        super().post(sales)
