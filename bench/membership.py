@@ -1,0 +1,375 @@
+# This file is part of crm8.  The COPYRIGHT file at the top level of this
+# repository contains the full copyright notices and license terms.
+"""Membership benchmark: a POS sale of a member at scale (MEM-7).
+
+  python bench/membership.py [--members 100000] [--lines 1000000]
+      [--sales 200] [--database URI] [--fresh] [--explain]
+
+1. setup: company, chart, fiscal year, a till with a cash method, a
+   product, a programme with an earn rule (through the ORM, once);
+2. data: MEMBERS members with one card each and LINES points ledger lines
+   spread over them and over two years, inserted by SQL (the data is not
+   what is measured), then ANALYZE;
+3. sales: SALES times, each in its own transaction as the till does: find
+   the member by card number, create the sale with one line, pay it in
+   cash (done) and post it (stock and account moves, points earned under
+   the member lock), commit; the first 10 are not counted; p50 and p95 in
+   ms of the whole sale, and of the lookup and the posting.
+
+Prints JSON on stdout; progress on stderr.  See bench/README.md.
+"""
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE = (
+    'postgresql://postgres@127.0.0.1:5432/crm8_bench_membership')
+WARMUP = 10
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def percentile(values, share):
+    values = sorted(values)
+    index = min(len(values) - 1, max(0, round(share * len(values)) - 1))
+    return values[index]
+
+
+def database_exists(uri):
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(uri)
+    server = urlunsplit(('postgresql', parts.netloc, '/postgres', '', ''))
+    with psycopg.connect(server, autocommit=True) as conn:
+        return bool(conn.execute(
+                'SELECT 1 FROM pg_database WHERE datname = %s',
+                (parts.path.strip('/'),)).fetchone())
+
+
+def drop_database(uri):
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(uri)
+    server = urlunsplit(('postgresql', parts.netloc, '/postgres', '', ''))
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(
+            f'DROP DATABASE IF EXISTS "{parts.path.strip("/")}" '
+            'WITH (FORCE)')
+
+
+def setup(name):
+    "Create what a till needs, once; return a dict of ids"
+    from proteus import Model
+    from proteus import config as pconfig
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear, get_accounts)
+    from trytond.modules.account_invoice.tests.tools import (
+        set_fiscalyear_invoice_sequences)
+    from trytond.modules.company.tests.tools import (
+        create_company, get_company)
+
+    config = pconfig.set_trytond(name)
+    Programme = Model.get('crm8.member.programme')
+    programmes = Programme.find([('name', '=', 'bench')])
+    if not programmes:
+        log('setup: company, chart, till, programme …')
+        if not Model.get('company.company').find([]):
+            create_company(config=config)
+        if not Model.get('account.account').find([]):
+            create_chart(config=config)
+        company = get_company()
+        fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear())
+        fiscalyear.click('create_period')
+        accounts = get_accounts()
+        SequenceType = Model.get('ir.sequence.type')
+        Journal = Model.get('account.journal')
+        Location = Model.get('stock.location')
+        POS = Model.get('sale.point')
+        SequenceStrict = Model.get('ir.sequence.strict')
+        pos = POS(name="bench")
+        pos.journal, = Journal.find([('type', '=', 'revenue')], limit=1)
+        pos.sequence = SequenceStrict(name="POS", company=pos.company)
+        pos.sequence.sequence_type, = SequenceType.find(
+            [('name', '=', "POS")], limit=1)
+        pos.sequence.save()
+        pos.storage_location, = Location.find([('code', '=', 'STO')])
+        pos.customer_location, = Location.find([('code', '=', 'CUS')])
+        pos.save()
+        Model.get('sale.point.payment.method')(
+            name="bench", account=accounts['cash'], cash=True).save()
+        category = Model.get('product.category')(
+            name="bench", accounting=True,
+            account_revenue=accounts['revenue'])
+        category.save()
+        unit, = Model.get('product.uom').find([('name', '=', 'Unit')])
+        Model.get('product.template')(
+            name="bench", default_uom=unit, type='service', salable=True,
+            account_category=category, list_price=Decimal(88),
+            gross_price=Decimal(88)).save()
+        member_seq_type, = SequenceType.find(
+            [('name', '=', 'Member Number')])
+        sequence = Model.get('ir.sequence')(
+            name="bench", sequence_type=member_seq_type)
+        sequence.save()
+        programme = Programme(name="bench", number_sequence=sequence,
+            company=company, points_validity=12)
+        programme.member_types.new(name="普卡", sequence=10,
+            tier_threshold=Decimal(0))
+        programme.member_types.new(name="银卡", sequence=20,
+            tier_threshold=Decimal(5000))
+        programme.save()
+        Model.get('crm8.member.earn.rule')(
+            programme=programme, name="每元一分").save()
+        programmes = [programme]
+    programme, = programmes
+    return {
+        'company': programme.company.id,
+        'programme': programme.id,
+        'type': programme.member_types[0].id,
+        'point': Model.get('sale.point').find([('name', '=', 'bench')])[0].id,
+        'cash': Model.get('sale.point.payment.method').find(
+            [('name', '=', 'bench')])[0].id,
+        'product': Model.get('product.product').find(
+            [('template.name', '=', 'bench')])[0].id,
+        }
+
+
+def generate(name, ids, members, lines):
+    "Insert members, cards and ledger lines by SQL up to the counts"
+    from trytond.transaction import Transaction
+    with Transaction().start(name, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute('SELECT COUNT(*) FROM crm8_member WHERE programme = %s',
+            (ids['programme'],))
+        have, = cursor.fetchone()
+        if have < members:
+            log(f'inserting {members - have} members and cards …')
+            start = time.perf_counter()
+            cursor.execute("""
+                INSERT INTO party_party (code, code_alnum, name, active,
+                    activity_state, qualification, status, create_uid,
+                    create_date)
+                SELECT 'BM' || LPAD(i::text, 7, '0'),
+                    'BM' || LPAD(i::text, 7, '0'), '会员' || i, true,
+                    'active', 'unqualified', 'normal', 0, NOW()
+                FROM generate_series(%s, %s) AS i""", (have + 1, members))
+            cursor.execute("""
+                INSERT INTO crm8_member (programme, number, party, type,
+                    join_date, state, create_uid, create_date)
+                SELECT %s, 'BM' || LPAD(i::text, 7, '0'), p.id, %s,
+                    CURRENT_DATE - (i %% 700), 'active', 0, NOW()
+                FROM generate_series(%s, %s) AS i
+                JOIN party_party AS p ON p.code = 'BM' || LPAD(i::text, 7, '0')
+                """, (ids['programme'], ids['type'], have + 1, members))
+            cursor.execute("""
+                INSERT INTO crm8_member_card (member, number, issue_date,
+                    state, create_uid, create_date)
+                SELECT m.id, 'BC' || SUBSTRING(m.number FROM 3),
+                    m.join_date, 'active', 0, NOW()
+                FROM crm8_member AS m
+                WHERE m.programme = %s AND m.number LIKE 'BM%%'
+                    AND NOT EXISTS (SELECT 1 FROM crm8_member_card AS c
+                        WHERE c.member = m.id)""", (ids['programme'],))
+            log(f'  {time.perf_counter() - start:.0f} s')
+        cursor.execute('SELECT COUNT(*) FROM crm8_member_points_line')
+        have_lines, = cursor.fetchone()
+        if have_lines < lines:
+            log(f'inserting {lines - have_lines} ledger lines …')
+            start = time.perf_counter()
+            # 3 earnings for 1 redemption, over the last two years; the
+            # redemption is small so no balance goes below zero
+            cursor.execute("""
+                INSERT INTO crm8_member_points_line (member, date, kind,
+                    points, expiry_date, description, create_uid,
+                    create_date)
+                SELECT m.id, d.date,
+                    CASE WHEN i %% 4 = 3 THEN 'redeem' ELSE 'earn' END,
+                    CASE WHEN i %% 4 = 3 THEN -10 ELSE 20 + i %% 200 END,
+                    CASE WHEN i %% 4 = 3 THEN NULL
+                        ELSE d.date + INTERVAL '12 months' END,
+                    'bench', 0, NOW()
+                FROM generate_series(%s, %s) AS i
+                CROSS JOIN LATERAL (SELECT CURRENT_DATE
+                    - (i::bigint * 7919 %% 730)::integer AS date) AS d
+                JOIN crm8_member AS m ON m.programme = %s
+                    AND m.number = 'BM' || LPAD(
+                        (1 + i::bigint * 104729 %% %s)::text, 7, '0')
+                """, (have_lines + 1, lines, ids['programme'], members))
+            log(f'  {time.perf_counter() - start:.0f} s')
+        transaction.commit()
+    with Transaction().start(name, 0, autocommit=True) as transaction:
+        cursor = transaction.connection.cursor()
+        for table in ['party_party', 'crm8_member', 'crm8_member_card',
+                'crm8_member_points_line', 'sale_point_sale']:
+            cursor.execute(f'ANALYZE {table}')
+
+
+RESTARTS = [0]
+
+
+def request(name, user_id, context, func):
+    "Run func in a transaction as the RPC dispatcher does; return result"
+    from trytond import backend
+    from trytond.transaction import Transaction, TransactionError
+    extras = {}
+    for _ in range(20):
+        with Transaction().start(
+                name, user_id, context=context, **extras) as transaction:
+            try:
+                return func()
+            except TransactionError as e:
+                # a lock to take at the start of the transaction
+                transaction.rollback()
+                e.fix(extras)
+                RESTARTS[0] += 1
+            except backend.DatabaseOperationalError:
+                transaction.rollback()
+    raise RuntimeError("too many restarts")
+
+
+def sell(name, ids, card, user_id, context):
+    """One till sale as three requests: scan the card and the item, pay,
+    post; return (total, lookup, post) durations in ms"""
+    from trytond.pool import Pool
+
+    def scan():
+        pool = Pool()
+        Member = pool.get('crm8.member')
+        Sale = pool.get('sale.point.sale')
+        Line = pool.get('sale.point.sale.line')
+        t0 = time.perf_counter()
+        member = Member.find(card)
+        assert member, card
+        lookup = time.perf_counter() - t0
+        # the till sends the prices it shows
+        sale = Sale(point=ids['point'], member=member, lines=[
+                Line(product=ids['product'], quantity=1,
+                    unit_list_price=Decimal(88),
+                    unit_gross_price=Decimal(88))])
+        sale.save()
+        return sale.id, lookup
+
+    def pay():
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        Payment = pool.get('sale.point.payment')
+        sale = Sale(sale_id)
+        Payment(sale=sale, method=ids['cash'],
+            amount=sale.amount_to_pay).save()
+        Sale.process([sale])
+
+    def post():
+        Sale = Pool().get('sale.point.sale')
+        Sale.post([Sale(sale_id)])
+
+    start = time.perf_counter()
+    sale_id, lookup = request(name, user_id, context, scan)
+    request(name, user_id, context, pay)
+    t2 = time.perf_counter()
+    request(name, user_id, context, post)
+    end = time.perf_counter()
+    return ((end - start) * 1000, lookup * 1000, (end - t2) * 1000)
+
+
+def explain(name, card):
+    "Print the plans of the statements of a sale on stderr"
+    from trytond.transaction import Transaction
+    with Transaction().start(name, 0) as transaction:
+        cursor = transaction.connection.cursor()
+        for query, params in [
+                ("SELECT id, member FROM crm8_member_card "
+                    "WHERE number = %s AND state = 'active'", (card,)),
+                ("SELECT SUM(points) FROM crm8_member_points_line "
+                    "WHERE member IN (SELECT member FROM crm8_member_card "
+                    "WHERE number = %s)", (card,)),
+                ("SELECT id FROM crm8_member_points_line "
+                    "WHERE origin = %s AND kind = 'earn' LIMIT 1",
+                    ('sale.point.sale,1',)),
+                ]:
+            cursor.execute('EXPLAIN (ANALYZE, BUFFERS) ' + query, params)
+            log('\n'.join(r for r, in cursor))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--members', type=int, default=100_000)
+    parser.add_argument('--lines', type=int, default=1_000_000)
+    parser.add_argument('--sales', type=int, default=200)
+    parser.add_argument('--database', default=DEFAULT_DATABASE)
+    parser.add_argument('--fresh', action='store_true',
+        help="drop the database first")
+    parser.add_argument('--explain', action='store_true',
+        help="print EXPLAIN ANALYZE of the main statements on stderr")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from crm8 import cli
+    if args.fresh:
+        drop_database(args.database)
+    if not database_exists(args.database):
+        log('crm8 init …')
+        start = time.perf_counter()
+        subprocess.run([BIN / 'crm8', 'init', '--database', args.database],
+            check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        log(f'  {time.perf_counter() - start:.0f} s')
+    config, name, _ = cli.write_config(args.database)
+    import trytond.config as tconfig
+    tconfig.update_etc(str(config))
+    from trytond.pool import Pool
+    Pool.start()
+    Pool(name).init()
+
+    ids = setup(name)
+    generate(name, ids, args.members, args.lines)
+    from trytond.transaction import Transaction
+    with Transaction().start(name, 0, readonly=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute('SELECT COUNT(*) FROM crm8_member')
+        n_members, = cursor.fetchone()
+        cursor.execute('SELECT COUNT(*) FROM crm8_member_points_line')
+        n_lines, = cursor.fetchone()
+        User = Pool().get('res.user')
+        admin, = User.search([('login', '=', 'admin')])
+    context = {'company': ids['company']}
+
+    rng = random.Random(1)
+    cards = ['BC' + str(rng.randint(1, args.members)).zfill(7)
+        for _ in range(args.sales + WARMUP)]
+    if args.explain:
+        explain(name, cards[0])
+    log(f'{args.sales} sales …')
+    totals, lookups, posts = [], [], []
+    for i, card in enumerate(cards):
+        total, lookup, post = sell(name, ids, card, admin.id, context)
+        if i >= WARMUP:
+            totals.append(total)
+            lookups.append(lookup)
+            posts.append(post)
+    result = {
+        'database': args.database,
+        'members': n_members,
+        'points_lines': n_lines,
+        'sales': len(totals),
+        'sale_p50_ms': round(percentile(totals, 0.5), 1),
+        'sale_p95_ms': round(percentile(totals, 0.95), 1),
+        'lookup_p50_ms': round(percentile(lookups, 0.5), 1),
+        'lookup_p95_ms': round(percentile(lookups, 0.95), 1),
+        'post_p50_ms': round(percentile(posts, 0.5), 1),
+        'post_p95_ms': round(percentile(posts, 0.95), 1),
+        'restarts_per_sale': round(RESTARTS[0] / len(cards), 2),
+        }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == '__main__':
+    main()
