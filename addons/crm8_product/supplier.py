@@ -50,11 +50,14 @@ class Product(metaclass=PoolMeta):
     def update_cost_from_purchase(cls, products):
         """Set the cost price of the products to their purchase price:
         the main supplier's price for one unit, else the last purchase"""
-        # in the product's default unit and the company's currency
-        with Transaction().set_context(uom=None, supplier=None):
-            prices = cls.get_purchase_price(products, quantity=0)
+        # in the product's default unit and the company's currency;
+        # upstream matches the supplier list only for a given supplier
         for product in products:
-            price = prices.get(product.id)
+            supplier = product.template.main_supplier
+            with Transaction().set_context(
+                    uom=None, supplier=supplier.id if supplier else None):
+                price = cls.get_purchase_price(
+                    [product], quantity=0)[product.id]
             if price is not None and price != product.cost_price:
                 product.cost_price = price
                 product.save()
