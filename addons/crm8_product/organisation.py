@@ -1,31 +1,27 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-from trytond.model import fields
+from trytond.model import ModelSQL, fields
 from trytond.pool import PoolMeta
 
 
 class Template(metaclass=PoolMeta):
     __name__ = 'product.template'
-    company = fields.Many2One(
-        'company.company', "Company", ondelete='RESTRICT',
-        help="The company whose catalogue holds the product; empty for a "
-        "product of the whole enterprise, seen by every company.")
+    companies = fields.Many2Many(
+        'product.template-company.company', 'template', 'company',
+        "Companies",
+        help="The companies whose catalogue holds the product; empty for "
+        "a product of the whole enterprise, seen by every company.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._approval_fields = cls._approval_fields | {'company'}
+        cls._approval_fields = cls._approval_fields | {'companies'}
 
 
-class Product(metaclass=PoolMeta):
-    __name__ = 'product.product'
-    company = fields.Function(fields.Many2One(
-            'company.company', "Company"),
-        'get_company', searcher='search_company')
-
-    def get_company(self, name):
-        return self.template.company
-
-    @classmethod
-    def search_company(cls, name, clause):
-        return [('template.' + clause[0], *clause[1:])]
+class TemplateCompany(ModelSQL):
+    __string__ = "Product Template - Company"
+    __name__ = 'product.template-company.company'
+    template = fields.Many2One(
+        'product.template', "Product", required=True, ondelete='CASCADE')
+    company = fields.Many2One(
+        'company.company', "Company", required=True, ondelete='CASCADE')
