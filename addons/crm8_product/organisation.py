@@ -2,6 +2,7 @@
 # repository contains the full copyright notices and license terms.
 from trytond.model import ModelSQL, fields
 from trytond.pool import PoolMeta
+from trytond.pyson import Eval
 
 
 class Template(metaclass=PoolMeta):
@@ -22,6 +23,10 @@ class TemplateCompany(ModelSQL):
     __string__ = "Product Template - Company"
     __name__ = 'product.template-company.company'
     template = fields.Many2One(
-        'product.template', "Product", required=True, ondelete='CASCADE')
+        'product.template', "Product", required=True, ondelete='CASCADE',
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     company = fields.Many2One(
         'company.company', "Company", required=True, ondelete='CASCADE')
