@@ -3,12 +3,9 @@
 """The BOM Structure tree opens in the web client and unfolds a
 sub-assembly into its own components (PRD-13)."""
 import json
-from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
-from conftest import RPC
+from conftest import RPC, sao_login
 
 WORKSTATION = "MMS 数据采集工作站"
 CABINET = "工控柜 (含配电)"
@@ -35,36 +32,16 @@ def structure_url(demo_server):
         f'{k}={quote(json.dumps(v))}' for k, v in params.items())
 
 
-def test_browser_bom_structure_tree(demo_server):
-    playwright = pytest.importorskip('playwright.sync_api')
-    if not Path('/usr/bin/chromium').exists():
-        pytest.fail("Debian chromium is needed: apt-get install chromium")
+def test_browser_bom_structure_tree(demo_server, page):
     url = structure_url(demo_server)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        page = browser.new_page(locale='zh-CN',
-            viewport={'width': 1440, 'height': 800})
-        errors = []
-        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
-        page.goto(demo_server + '/#demo')
-        page.wait_for_selector('#login', state='visible', timeout=30000)
-        page.fill('#login', 'admin')
-        page.keyboard.press('Enter')
-        page.wait_for_selector('input[type=password]', state='visible')
-        page.fill('input[type=password]', 'admin')
-        page.keyboard.press('Enter')
-        page.get_by_text('客户关系管理', exact=True).first.wait_for(
-            timeout=60000)
-        page.evaluate('url => Sao.open_url(url)', url)
-        # the workstation's lines: the cabinet (a sub-assembly) ...
-        cabinet = page.locator('tr', has_text=CABINET).first
-        cabinet.wait_for(timeout=30000)
-        assert page.get_by_text(PLC, exact=False).count() == 0
-        # ... unfolds into the cabinet's own BOM lines
-        cabinet.locator('.expander').first.click()
-        page.get_by_text(PLC, exact=False).first.wait_for(timeout=30000)
-        assert not errors, errors
-        browser.close()
+    sao_login(page, demo_server, 'admin', 'admin')
+    page.get_by_text('客户关系管理', exact=True).first.wait_for(timeout=60000)
+    page.evaluate('url => Sao.open_url(url)', url)
+    # the workstation's lines: the cabinet (a sub-assembly) ...
+    cabinet = page.locator('tr', has_text=CABINET).first
+    cabinet.wait_for(timeout=30000)
+    assert page.get_by_text(PLC, exact=False).count() == 0
+    # ... unfolds into the cabinet's own BOM lines
+    cabinet.locator('.expander').first.click()
+    page.get_by_text(PLC, exact=False).first.wait_for(timeout=30000)
+    assert not page.errors, page.errors
