@@ -24,7 +24,7 @@ def structure_url(demo_server):
     bom, = rpc.call('model.production.bom.search',
         [('name', 'like', f'%{WORKSTATION}%')], 0, 1, None, context)
     params = {
-        'views': [[view, 'tree']],
+        'views': [view],
         'domain': [['bom', '=', bom]],
         'name': "物料清单结构",
         }
