@@ -117,3 +117,26 @@ def load(company, products):
     line = dealer.lines.new()
     line.formula = 'unit_price'
     dealer.save()
+
+    # key accounts: hardware at cost plus 35 % from 5 units, software at
+    # the list price minus 8 %
+    key_account = PriceList(name="大客户价", price='list_price')
+    line = key_account.lines.new(series=hardware, quantity=5,
+        kind='cost_plus')
+    line.rate = Decimal('35')
+    line = key_account.lines.new(series=software, kind='list_minus')
+    line.rate = Decimal('8')
+    line = key_account.lines.new()
+    line.formula = 'unit_price'
+    key_account.save()
+
+    # the suppliers of the bought parts, with their prices
+    Party = Model.get('party.party')
+    advantech = Party(name="研华科技 (中国) 有限公司")
+    advantech.save()
+    for code, price in [('HW-PLC', Decimal('1900')), ('HW-CBL', Decimal('6'))]:
+        template = Template(made[code].template.id)
+        template.purchasable = True
+        supplier = template.product_suppliers.new(party=advantech)
+        supplier.prices.new(quantity=0, unit_price=price)
+        template.save()
