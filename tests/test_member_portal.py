@@ -417,3 +417,14 @@ def test_reset_password_by_email(portal, data, browser, inbox):
     sign_in(page, portal, 'wangfang@example.com', 'New-Lotus-2027')
     page.wait_for_selector('#balance')
     assert page.locator('#balance').inner_text() == '800'
+
+
+def test_sign_up_guesses_are_throttled(portal, data, browser):
+    page = new_page(browser)
+    for mobile in ['13900000010', '13900000011', '13900000012',
+            '13900000013', '13900000014']:
+        sign_up(page, portal, 'PC0002', mobile, 'guess@example.com')
+        assert "卡号与会员的手机或邮箱不符" in page.locator(
+            '#error').inner_text()
+    sign_up(page, portal, 'PC0002', '13900000002', 'guess@example.com')
+    assert "次数过多" in page.locator('#error').inner_text()

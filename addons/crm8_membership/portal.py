@@ -21,7 +21,7 @@ from trytond import config
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model.exceptions import ValidationError
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import PoolMeta
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, abort, redirect, with_pool, with_transaction)
 from trytond.transaction import Transaction
@@ -170,6 +170,7 @@ class Portal:
             response.delete_cookie(SESSION_COOKIE, path=self.base)
         response.headers['Cache-Control'] = 'no-store'
         response.headers['X-Frame-Options'] = 'DENY'
+        response.headers['Referrer-Policy'] = 'same-origin'
         response.headers['Content-Security-Policy'] = (
             "default-src 'self'; style-src 'self' 'unsafe-inline'; "
             "frame-ancestors 'none'; form-action 'self'")
@@ -212,6 +213,10 @@ def home(portal):
     # Member.get_tier_progress comes with the tiers of the programme
     if hasattr(member, 'get_tier_progress'):
         progress = member.get_tier_progress()
+        if progress and isinstance(progress.get('next_type'), int):
+            MemberType = portal.pool.get('crm8.member.type')
+            progress = dict(
+                progress, next_type=MemberType(progress['next_type']))
         if progress and progress.get('target'):
             progress = dict(progress, percent=min(100, int(
                         100 * progress['current'] / progress['target'])))
@@ -265,10 +270,17 @@ def signup(portal):
     Card = pool.get('crm8.member.card')
     User = pool.get('web.user')
     ResUser = pool.get('res.user')
+    Attempt = pool.get('web.user.authenticate.attempt')
     if portal.request.method == 'GET':
         return portal.render('signup.html')
     form = portal.request.form
     number = (form.get('card') or '').strip()
+    # guessing the mobile of a card is throttled like a password
+    attempt_key = f'crm8-member-signup:{number}'
+    if Attempt.count(attempt_key) >= MAX_ATTEMPTS:
+        Attempt.add(attempt_key)
+        return portal.render('signup.html', status=429,
+            error=portal.label('throttled'))
     contact = (form.get('contact') or '').strip()
     email = (form.get('email') or '').strip().lower()
     password = form.get('password') or ''
@@ -285,6 +297,7 @@ def signup(portal):
             or contact.lower() not in {
                 (member.mobile or '').lower(),
                 (member.email or '').lower()} - {''}):
+        Attempt.add(attempt_key)
         return portal.render('signup.html', status=400,
             error=portal.label('signup_failed'))
     if User.search(['OR',
@@ -413,4 +426,3 @@ def redeem(portal, code):
         [member], 'points_balance')[member.id]
     return portal.render('redeemed.html', member=member,
         redemption=redemption, balance=balance)
-
