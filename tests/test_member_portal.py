@@ -119,11 +119,11 @@ def data(portal):
         return member_id
 
     wang = member("王芳", silver, 'PC0001', '13800000001',
-        'wangfang@example.com', 1000)
+        'wang.portaltest@example.com', 1000)
     li = member("李强", gold, 'PC0002', '13900000002',
-        'liqiang@example.com', 5000)
+        'li.portaltest@example.com', 5000)
     zhao = member("赵磊", silver, 'PC0003', '13700000003',
-        'zhaolei@example.com', 300)
+        'zhao.portaltest@example.com', 300)
     promotion = create('sale.promotion', {
             'name': "会员九折券", 'formula': '0.9 * unit_price',
             'coupons': [('create', [{'number_of_use': 1}])]})
@@ -208,17 +208,18 @@ def test_member_signs_up_sees_points_and_redeems(portal, data, browser):
     # a card with somebody else's mobile is refused
     sign_up(page, portal, 'PC0001', '13900000002')
     assert "卡号与会员的手机或邮箱不符" in page.locator('#error').inner_text()
-    sign_up(page, portal, 'PC0001', '13800000001', 'wangfang@example.com')
+    sign_up(page, portal, 'PC0001', '13800000001',
+        'wang.portaltest@example.com')
     page.wait_for_selector('#balance')
     assert page.locator('#balance').inner_text() == '1000'
     assert page.locator('#tier').inner_text() == "银卡"
     account, = data['rpc'].call('model.web.user.search_read',
-        [('email', '=', 'wangfang@example.com')], 0, None, None,
+        [('email', '=', 'wang.portaltest@example.com')], 0, None, None,
         ['party.name'], data['context'])
     assert account['party.']['name'] == "王芳"
     # a second account for the same member is refused
     other = new_page(browser)
-    sign_up(other, portal, 'PC0001', 'wangfang@example.com')
+    sign_up(other, portal, 'PC0001', 'wang.portaltest@example.com')
     assert "已有账户" in other.locator('#error').inner_text()
 
     # the cookies are HttpOnly and SameSite=Strict
@@ -271,7 +272,8 @@ def test_member_signs_up_sees_points_and_redeems(portal, data, browser):
 
 def test_member_sees_only_own_data(portal, data, browser):
     page = new_page(browser)
-    sign_up(page, portal, 'PC0003', '13700000003', 'zhaolei@example.com')
+    sign_up(page, portal, 'PC0003', '13700000003',
+        'zhao.portaltest@example.com')
     page.wait_for_selector('#balance')
     assert page.locator('#balance').inner_text() == '300'
     request = page.context.request
@@ -323,7 +325,7 @@ def test_member_sees_only_own_data(portal, data, browser):
 def test_post_without_or_with_wrong_csrf_token_is_refused(
         portal, data, browser):
     page = new_page(browser)
-    sign_up(page, portal, 'PC0002', 'liqiang@example.com')
+    sign_up(page, portal, 'PC0002', 'li.portaltest@example.com')
     page.wait_for_selector('#balance')
     page.goto(portal + '/demo/member/rewards')
     token = csrf(page)
@@ -333,7 +335,7 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(
     assert request.post(url, form={'csrf_token': 'x' * 64}).status == 403
     # the token of another browser's session
     other = new_page(browser)
-    sign_in(other, portal, 'wangfang@example.com')
+    sign_in(other, portal, 'wang.portaltest@example.com')
     other.goto(portal + '/demo/member/rewards')
     assert request.post(url, form={'csrf_token': csrf(other)}).status == 403
     # sign-out without a token does not end the session
@@ -348,13 +350,13 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(
     anonymous = new_page(browser)
     response = anonymous.context.request.post(
         f'{portal}/demo/member/login',
-        form={'email': 'liqiang@example.com', 'password': PASSWORD})
+        form={'email': 'li.portaltest@example.com', 'password': PASSWORD})
     assert response.status == 403
 
 
 def test_stale_session_is_refused(portal, data, browser):
     page = new_page(browser)
-    sign_in(page, portal, 'liqiang@example.com')
+    sign_in(page, portal, 'li.portaltest@example.com')
     page.wait_for_selector('#balance')
     page.goto(portal + '/demo/member/rewards')
     token = csrf(page)
@@ -380,9 +382,9 @@ def test_stale_session_is_refused(portal, data, browser):
 def test_sixth_wrong_password_is_refused(portal, data, browser):
     page = new_page(browser)
     for _ in range(5):
-        sign_in(page, portal, 'liqiang@example.com', 'wrong-password')
+        sign_in(page, portal, 'li.portaltest@example.com', 'wrong-password')
         assert "邮箱或密码错误" in page.locator('#error').inner_text()
-    sign_in(page, portal, 'liqiang@example.com')
+    sign_in(page, portal, 'li.portaltest@example.com')
     assert "登录失败次数过多" in page.locator('#error').inner_text()
     assert page.locator('#balance').count() == 0
     assert not [c for c in page.context.cookies()
@@ -392,7 +394,7 @@ def test_sixth_wrong_password_is_refused(portal, data, browser):
 def test_reset_password_by_email(portal, data, browser, inbox):
     page = new_page(browser)
     page.goto(portal + '/demo/member/reset')
-    page.fill('#email', 'wangfang@example.com')
+    page.fill('#email', 'wang.portaltest@example.com')
     page.click('#send-reset')
     assert "重置密码的链接" in page.locator('#message').inner_text()
     for _ in range(40):
@@ -400,7 +402,7 @@ def test_reset_password_by_email(portal, data, browser, inbox):
             break
         time.sleep(0.25)
     message, = inbox.messages
-    assert message['To'] == 'wangfang@example.com'
+    assert message['To'] == 'wang.portaltest@example.com'
     body = message.get_body(('html', 'plain')).get_content()
     link, = set(re.findall(
         r'(http://127\.0\.0\.1:\d+/demo/member/password\?[^"<\s]+)', body))
@@ -414,7 +416,7 @@ def test_reset_password_by_email(portal, data, browser, inbox):
     page.fill('#password', 'Other-Lotus-2028')
     page.click('#set-password')
     assert page.locator('#error').count() == 1
-    sign_in(page, portal, 'wangfang@example.com', 'New-Lotus-2027')
+    sign_in(page, portal, 'wang.portaltest@example.com', 'New-Lotus-2027')
     page.wait_for_selector('#balance')
     assert page.locator('#balance').inner_text() == '800'
 

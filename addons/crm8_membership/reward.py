@@ -51,6 +51,10 @@ class Reward(DeactivableMixin, ModelSQL, ModelView):
         help="The points taken from the member for each redemption.")
     product = fields.Many2One(
         'product.product', "Gift Product", ondelete='RESTRICT',
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         states={
             'required': Eval('kind') == 'gift',
             'invisible': Eval('kind') != 'gift',
@@ -126,6 +130,8 @@ class Reward(DeactivableMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
+        # the programme's company rule applies to its rewards
+        cls.__access__.add('programme')
         cls._sql_constraints += [
             ('code_unique', Unique(t, t.code),
                 'crm8_membership.msg_reward_code_unique'),
@@ -140,7 +146,7 @@ class Reward(DeactivableMixin, ModelSQL, ModelView):
     def default_points_cost(cls):
         return 0
 
-    @fields.depends('programme')
+    @fields.depends('programme', '_parent_programme.company')
     def on_change_with_company(self, name=None):
         return self.programme.company if self.programme else None
 
@@ -249,6 +255,11 @@ class RedemptionRule(DeactivableMixin, ModelSQL, ModelView):
     period_string = period.translated('period')
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('programme')
+
+    @classmethod
     def default_period(cls):
         return 'month'
 
@@ -348,6 +359,8 @@ class Redemption(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # the member's company rule applies to its redemptions
+        cls.__access__.add('member')
         cls._order.insert(0, ('date', 'DESC'))
         cls._order.insert(1, ('id', 'DESC'))
         cls._transitions |= {
