@@ -81,3 +81,42 @@ def demo_server(tmp_path_factory):
 @pytest.fixture
 def rpc(demo_server):
     return RPC(demo_server, 'demo')
+
+
+@pytest.fixture(scope='session')
+def browser():
+    "Debian's headless Chromium, launched once for the whole run"
+    playwright = pytest.importorskip('playwright.sync_api')
+    if not Path('/usr/bin/chromium').exists():
+        pytest.fail("Debian chromium is needed: apt-get install chromium")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
+            args=['--no-sandbox', '--disable-gpu',
+                '--disable-background-networking',
+                '--disable-component-update', '--disable-sync'])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh Chinese page (own cookies and storage); `page.errors` collects
+    the JavaScript errors, which a test asserts empty"""
+    context = browser.new_context(locale='zh-CN',
+        viewport={'width': 1440, 'height': 900})
+    page = context.new_page()
+    page.errors = []
+    page.on('pageerror', lambda e: page.errors.append(e.stack or str(e)))
+    yield page
+    context.close()
+
+
+def sao_login(page, url, login, password=None, database='demo'):
+    "Sign in to the web client (sao) as `login`"
+    page.goto(f'{url}/#{database}')
+    page.wait_for_selector('#login', state='visible', timeout=30000)
+    page.fill('#login', login)
+    page.keyboard.press('Enter')
+    page.wait_for_selector('input[type=password]', state='visible')
+    page.fill('input[type=password]', password or login)
+    page.keyboard.press('Enter')

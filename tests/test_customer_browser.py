@@ -3,56 +3,36 @@
 """The rep's customer list in the web client: own customers, the lead pool
 tab, never another rep's customers."""
 import re
-from pathlib import Path
 
-import pytest
+from conftest import sao_login
 
 MINE = "杭州云帆电子商务有限公司"
 THEIRS = "北京博远信息技术有限公司"
 POOLED = "武汉长江汽车配件有限公司"
 
 
-def test_browser_rep_customer_list_and_pool(demo_server):
-    playwright = pytest.importorskip('playwright.sync_api')
-    if not Path('/usr/bin/chromium').exists():
-        pytest.fail("Debian chromium is needed: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        page = browser.new_page(locale='zh-CN',
-            viewport={'width': 1440, 'height': 800})
-        errors = []
-        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
-        page.goto(demo_server + '/#demo')
-        page.wait_for_selector('#login', state='visible', timeout=30000)
-        page.fill('#login', 'sales_rep')
-        page.keyboard.press('Enter')
-        page.wait_for_selector('input[type=password]', state='visible')
-        page.fill('input[type=password]', 'sales_rep')
-        page.keyboard.press('Enter')
-        crm = page.get_by_text('客户关系管理', exact=True).first
-        crm.wait_for(timeout=60000)
-        crm.click()
-        # the CRM's entry is the highest on screen, above the parties' menu
-        # wait for the CRM's children (沟通 is one of them)
-        page.get_by_text('沟通', exact=True).first.wait_for(timeout=60000)
-        entries = page.get_by_text('客户', exact=True)
-        boxes = [(entries.nth(i).bounding_box(), i)
-            for i in range(entries.count())]
-        _, top = min((b['y'], i) for b, i in boxes if b)
-        entries.nth(top).click(timeout=90000)
-        page.wait_for_selector(f'text={MINE}', timeout=30000)
-        assert page.get_by_text(THEIRS, exact=True).count() == 0
-        # the tab shows its count: "公海 (4)"
-        page.get_by_text(re.compile(r'^公海')).first.click()
-        page.wait_for_selector(f'text={POOLED}', timeout=30000)
-        assert page.get_by_text(MINE, exact=True).count() == 0
-        # the form of a pool customer opens with its customer pages
-        page.get_by_text(POOLED, exact=True).first.dblclick()
-        page.get_by_text('领取', exact=True).first.wait_for(timeout=30000)
-        page.get_by_text('360° 视图', exact=False).first.wait_for(
-            timeout=30000)
-        assert not errors, errors
-        browser.close()
+def test_browser_rep_customer_list_and_pool(demo_server, page):
+    sao_login(page, demo_server, 'sales_rep')
+    crm = page.get_by_text('客户关系管理', exact=True).first
+    crm.wait_for(timeout=60000)
+    crm.click()
+    # the CRM's entry is the highest on screen, above the parties' menu
+    # wait for the CRM's children (沟通 is one of them)
+    page.get_by_text('沟通', exact=True).first.wait_for(timeout=60000)
+    entries = page.get_by_text('客户', exact=True)
+    boxes = [(entries.nth(i).bounding_box(), i)
+        for i in range(entries.count())]
+    _, top = min((b['y'], i) for b, i in boxes if b)
+    entries.nth(top).click(timeout=90000)
+    page.wait_for_selector(f'text={MINE}', timeout=30000)
+    assert page.get_by_text(THEIRS, exact=True).count() == 0
+    # the tab shows its count: "公海 (4)"
+    page.get_by_text(re.compile(r'^公海')).first.click()
+    page.wait_for_selector(f'text={POOLED}', timeout=30000)
+    assert page.get_by_text(MINE, exact=True).count() == 0
+    # the form of a pool customer opens with its customer pages
+    page.get_by_text(POOLED, exact=True).first.dblclick()
+    page.get_by_text('领取', exact=True).first.wait_for(timeout=30000)
+    page.get_by_text('360° 视图', exact=False).first.wait_for(
+        timeout=30000)
+    assert not page.errors, page.errors

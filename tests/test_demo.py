@@ -3,11 +3,10 @@
 """Smoke test of the demo as its users and integrators meet it."""
 import os
 import urllib.error
-from pathlib import Path
 
 import pytest
 
-from conftest import RPCError
+from conftest import RPCError, sao_login
 
 ROLES = ['sales_manager', 'sales_rep', 'sales_rep2', 'marketer', 'cashier']
 
@@ -59,46 +58,29 @@ def test_demo_customers_and_team(rpc):
     assert '华南销售一组' in {t['name'] for t in teams}
 
 
-def test_browser_rep_sees_opportunity_in_chinese(demo_server):
+def test_browser_rep_sees_opportunity_in_chinese(demo_server, page):
     "The rep logs in to the web client and finds the opportunity in Chinese"
-    playwright = pytest.importorskip('playwright.sync_api')
-    if not Path('/usr/bin/chromium').exists():
-        pytest.fail("Debian chromium is needed: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        page = browser.new_page(locale='zh-CN',
-            viewport={'width': 1440, 'height': 800})
-        page.goto(demo_server + '/#demo')
-        page.wait_for_selector('#login', state='visible', timeout=30000)
-        page.fill('#login', 'sales_rep')
-        page.keyboard.press('Enter')
-        page.wait_for_selector('input[type=password]', state='visible')
-        page.fill('input[type=password]', 'sales_rep')
-        page.keyboard.press('Enter')
-        for menu in ['客户关系管理', '客户', '产品']:
-            page.get_by_text(menu, exact=True).first.wait_for(timeout=60000)
-        # visible entries only: the menu tree keeps collapsed rows hidden
-        for name in ['销售', '潜在客户与商机']:
-            page.locator(f'text="{name}" >> visible=true').first.click(
-                timeout=90000)
-        opportunities = page.locator('text="商机" >> visible=true').first
-        try:
-            opportunities.wait_for(timeout=15000)
-        except Exception:
-            # the sub-menu was expanded already and the click folded it
-            page.locator('text="潜在客户与商机" >> visible=true').first.click()
-        opportunities.click(timeout=90000)
-        # in negotiation, the opportunity is converted (it has its
-        # quotation): under the tab "全部"; visible: the rep's login tab
-        # "我的商机" lists it too, hidden behind
-        page.get_by_text('全部', exact=True).first.click(timeout=30000)
-        page.wait_for_selector('text=零件制造有限公司 >> visible=true',
-            timeout=30000)
-        assert page.get_by_text('全部', exact=True).count() == 1
-        page.wait_for_timeout(1000)
-        if os.environ.get('CRM8_SCREENSHOT'):
-            page.screenshot(path=os.environ['CRM8_SCREENSHOT'])
-        browser.close()
+    sao_login(page, demo_server, 'sales_rep')
+    for menu in ['客户关系管理', '客户', '产品']:
+        page.get_by_text(menu, exact=True).first.wait_for(timeout=60000)
+    # visible entries only: the menu tree keeps collapsed rows hidden
+    for name in ['销售', '潜在客户与商机']:
+        page.locator(f'text="{name}" >> visible=true').first.click(
+            timeout=90000)
+    opportunities = page.locator('text="商机" >> visible=true').first
+    try:
+        opportunities.wait_for(timeout=15000)
+    except Exception:
+        # the sub-menu was expanded already and the click folded it
+        page.locator('text="潜在客户与商机" >> visible=true').first.click()
+    opportunities.click(timeout=90000)
+    # in negotiation, the opportunity is converted (it has its
+    # quotation): under the tab "全部"; visible: the rep's login tab
+    # "我的商机" lists it too, hidden behind
+    page.get_by_text('全部', exact=True).first.click(timeout=30000)
+    page.wait_for_selector('text=零件制造有限公司 >> visible=true',
+        timeout=30000)
+    assert page.get_by_text('全部', exact=True).count() == 1
+    page.wait_for_timeout(1000)
+    if os.environ.get('CRM8_SCREENSHOT'):
+        page.screenshot(path=os.environ['CRM8_SCREENSHOT'])

@@ -3,11 +3,10 @@
 """The reps' sales calendar and the MMS opportunity's details in the demo,
 over RPC and in the web client (SAL-3 .. SAL-9)."""
 import urllib.error
-from pathlib import Path
 
 import pytest
 
-from conftest import RPCError
+from conftest import RPCError, sao_login
 
 MINE = "拜访王采购，讨论商务条款"
 THEIRS = "拜访北京博远信息"
@@ -86,80 +85,44 @@ def test_cashier_has_no_activities(rpc):
             [], 0, None, None, ['name'], context)
 
 
-def test_browser_sales_calendar_and_activities(demo_server):
-    playwright = pytest.importorskip('playwright.sync_api')
-    if not Path('/usr/bin/chromium').exists():
-        pytest.fail("Debian chromium is needed: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        page = browser.new_page(locale='zh-CN',
-            viewport={'width': 1440, 'height': 900})
-        errors = []
-        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
-        page.goto(demo_server + '/#demo')
-        page.wait_for_selector('#login', state='visible', timeout=30000)
-        page.fill('#login', 'sales_rep')
-        page.keyboard.press('Enter')
-        page.wait_for_selector('input[type=password]', state='visible')
-        page.fill('input[type=password]', 'sales_rep')
-        page.keyboard.press('Enter')
-        crm = page.get_by_text('客户关系管理', exact=True).first
-        crm.wait_for(timeout=60000)
-        crm.click()
-        page.get_by_text('沟通', exact=True).first.wait_for(timeout=60000)
-        # two "销售" entries: Tryton's top menu and the CRM's, indented
-        entries = page.locator('text="销售" >> visible=true')
-        boxes = [(entries.nth(i).bounding_box(), i)
-            for i in range(entries.count())]
-        _, child = max((b['x'], i) for b, i in boxes if b)
-        entries.nth(child).click()
-        page.locator('text="销售日历" >> visible=true').first.click(
-            timeout=60000)
-        page.wait_for_selector('.fc-view', timeout=60000)
-        page.locator('text="活动" >> visible=true').first.click(
-            timeout=60000)
-        page.wait_for_selector(f'text={MINE}', timeout=60000)
-        assert page.get_by_text(THEIRS, exact=True).count() == 0
-        # the activity's form opens on the opportunity with its new pages
-        page.get_by_text(MINE, exact=True).first.dblclick()
-        page.locator('text="结果" >> visible=true').first.wait_for(
-            timeout=30000)
-        assert not errors, errors
-        browser.close()
+def test_browser_sales_calendar_and_activities(demo_server, page):
+    sao_login(page, demo_server, 'sales_rep')
+    crm = page.get_by_text('客户关系管理', exact=True).first
+    crm.wait_for(timeout=60000)
+    crm.click()
+    page.get_by_text('沟通', exact=True).first.wait_for(timeout=60000)
+    # two "销售" entries: Tryton's top menu and the CRM's, indented
+    entries = page.locator('text="销售" >> visible=true')
+    boxes = [(entries.nth(i).bounding_box(), i)
+        for i in range(entries.count())]
+    _, child = max((b['x'], i) for b, i in boxes if b)
+    entries.nth(child).click()
+    page.locator('text="销售日历" >> visible=true').first.click(
+        timeout=60000)
+    page.wait_for_selector('.fc-view', timeout=60000)
+    page.locator('text="活动" >> visible=true').first.click(
+        timeout=60000)
+    page.wait_for_selector(f'text={MINE}', timeout=60000)
+    assert page.get_by_text(THEIRS, exact=True).count() == 0
+    # the activity's form opens on the opportunity with its new pages
+    page.get_by_text(MINE, exact=True).first.dblclick()
+    page.locator('text="结果" >> visible=true').first.wait_for(
+        timeout=30000)
+    assert not page.errors, page.errors
 
 
-def test_browser_opportunity_pages(demo_server, rpc):
-    playwright = pytest.importorskip('playwright.sync_api')
+def test_browser_opportunity_pages(demo_server, rpc, page):
     context = _context(rpc, 'sales_rep')
     opportunity, = rpc.call('model.sale.opportunity.search',
         [('description', '=', OPPORTUNITY)], 0, None, None, context)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium',
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        page = browser.new_page(locale='zh-CN',
-            viewport={'width': 1440, 'height': 900})
-        errors = []
-        page.on('pageerror', lambda e: errors.append(e.stack or str(e)))
-        page.goto(demo_server + '/#demo')
-        page.wait_for_selector('#login', state='visible', timeout=30000)
-        page.fill('#login', 'sales_rep')
-        page.keyboard.press('Enter')
-        page.wait_for_selector('input[type=password]', state='visible')
-        page.fill('input[type=password]', 'sales_rep')
-        page.keyboard.press('Enter')
-        page.get_by_text('客户关系管理', exact=True).first.wait_for(
+    sao_login(page, demo_server, 'sales_rep')
+    page.get_by_text('客户关系管理', exact=True).first.wait_for(
+        timeout=60000)
+    page.goto(demo_server
+        + f'/#demo/model/sale.opportunity/{opportunity}')
+    for tab in ['竞争', '预算与利润', '团队销售', '投标']:
+        page.locator(f'text="{tab}" >> visible=true').first.click(
             timeout=60000)
-        page.goto(demo_server
-            + f'/#demo/model/sale.opportunity/{opportunity}')
-        for tab in ['竞争', '预算与利润', '团队销售', '投标']:
-            page.locator(f'text="{tab}" >> visible=true').first.click(
-                timeout=60000)
-        page.wait_for_selector('text=零件制造 MMS 系统采购项目',
-            timeout=30000)
-        assert not errors, errors
-        browser.close()
+    page.wait_for_selector('text=零件制造 MMS 系统采购项目',
+        timeout=30000)
+    assert not page.errors, page.errors

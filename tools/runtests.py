@@ -43,7 +43,8 @@ def drop_test_databases():
     with psycopg.connect(PG + 'postgres', autocommit=True) as conn:
         names = [n for n, in conn.execute(
                 "SELECT datname FROM pg_database "
-                "WHERE datname LIKE 'test-%' OR datname LIKE 'crm8_test_%'")]
+                "WHERE datname LIKE 'test-%' "
+                "OR datname LIKE 'crm8_test_crm8_%'")]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

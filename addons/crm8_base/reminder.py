@@ -1,6 +1,5 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-import ast
 import datetime as dt
 from email.message import EmailMessage
 
@@ -16,6 +15,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.url import host
 
+from .domain import domain_error, parse_domain
 from .exceptions import ReminderDomainError
 from .notify import notify
 
@@ -95,9 +95,7 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
         return self.model.name if self.model else None
 
     def parsed_domain(self):
-        if not self.domain:
-            return []
-        return ast.literal_eval(self.domain)
+        return parse_domain(self.domain)
 
     @classmethod
     def validate_fields(cls, rules, field_names):
@@ -107,18 +105,11 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
                 rule.check_domain()
 
     def check_domain(self):
-        pool = Pool()
-        try:
-            domain = self.parsed_domain()
-            if not isinstance(domain, list):
-                raise ValueError(domain)
-            Model = pool.get(self.model.name)
-            Model.search(domain, limit=1)
-        except Exception as exception:
+        error = domain_error(Pool().get(self.model.name), self.domain)
+        if error:
             raise ReminderDomainError(gettext(
                     'crm8_base.msg_reminder_invalid_domain',
-                    rule=self.rec_name, domain=self.domain,
-                    error=str(exception))) from exception
+                    rule=self.rec_name, domain=self.domain, error=error))
 
     def period_key(self, today):
         if self.period == 'once':

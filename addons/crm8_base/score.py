@@ -1,6 +1,5 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-import ast
 from collections import defaultdict
 
 from trytond.i18n import gettext
@@ -12,6 +11,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .domain import domain_error, parse_domain
 from .exceptions import ScoreCriterionError
 
 TARGETS = [
@@ -142,16 +142,14 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
         super().validate_fields(criteria, field_names)
         for criterion in criteria:
             if criterion.kind == 'domain':
-                try:
-                    domain = ast.literal_eval(criterion.domain or '[]')
-                    Target = Pool().get(criterion.score_model.target)
-                    Target.search(domain, limit=1)
-                except Exception as exception:
+                error = domain_error(
+                    Pool().get(criterion.score_model.target),
+                    criterion.domain)
+                if error:
                     raise ScoreCriterionError(gettext(
                             'crm8_base.msg_score_invalid_domain',
                             criterion=criterion.rec_name,
-                            domain=criterion.domain,
-                            error=str(exception))) from exception
+                            domain=criterion.domain, error=error))
             if criterion.weight < 0:
                 raise ScoreCriterionError(gettext(
                         'crm8_base.msg_score_negative_weight',
@@ -167,7 +165,7 @@ class Criterion(sequence_ordered(), ModelSQL, ModelView):
 
     def _evaluate_domain(self, target, ids):
         Target = Pool().get(target)
-        domain = ast.literal_eval(self.domain or '[]')
+        domain = parse_domain(self.domain)
         matching = {r.id for r in Target.search(
                 [('id', 'in', ids), domain], order=[])}
         return {i: 100.0 if i in matching else 0.0 for i in ids}

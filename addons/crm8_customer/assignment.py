@@ -1,9 +1,8 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-import ast
-
 from sql.aggregate import Count
 
+from crm8.crm8_base.domain import domain_error, parse_domain
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
@@ -69,16 +68,14 @@ class AssignmentRule(
         super().validate_fields(rules, field_names)
         Party = Pool().get('party.party')
         for rule in rules:
-            try:
-                Party.search(rule.parsed_domain(), limit=1)
-            except Exception as exception:
+            error = domain_error(Party, rule.domain)
+            if error:
                 raise CustomerError(gettext(
                         'crm8_customer.msg_assignment_invalid_domain',
-                        rule=rule.rec_name, domain=rule.domain,
-                        error=str(exception))) from exception
+                        rule=rule.rec_name, domain=rule.domain, error=error))
 
     def parsed_domain(self):
-        return ast.literal_eval(self.domain) if self.domain else []
+        return parse_domain(self.domain)
 
     def condition(self):
         domain = [self.parsed_domain()]

@@ -1,6 +1,5 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-import ast
 import datetime as dt
 import re
 from decimal import Decimal
@@ -11,11 +10,12 @@ from sql import Null
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Coalesce
 
+from crm8.crm8_base.audit import AuditedMixin
+from crm8.crm8_base.domain import domain_error, parse_domain
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSingleton, ModelSQL, ModelView, fields,
     tree)
-from crm8.crm8_base.audit import AuditedMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice
@@ -788,16 +788,14 @@ class QualificationRule(DeactivableMixin, ModelSQL, ModelView):
         super().validate_fields(rules, field_names)
         Party = Pool().get('party.party')
         for rule in rules:
-            try:
-                Party.search(rule.parsed_domain(), limit=1)
-            except Exception as exception:
+            error = domain_error(Party, rule.domain)
+            if error:
                 raise CustomerError(gettext(
                         'crm8_customer.msg_qualification_invalid_domain',
-                        rule=rule.rec_name, domain=rule.domain,
-                        error=str(exception))) from exception
+                        rule=rule.rec_name, domain=rule.domain, error=error))
 
     def parsed_domain(self):
-        return ast.literal_eval(self.domain) if self.domain else []
+        return parse_domain(self.domain)
 
     def matching(self, ids):
         pool = Pool()

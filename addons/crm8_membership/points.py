@@ -100,7 +100,8 @@ class PointsLine(ModelSQL, ModelView):
 
         booked, new = [], []
         for line in lines:
-            if line.origin:
+            # an adjustment may be made without origin
+            if getattr(line, 'origin', None):
                 existing = cls.search([
                         ('origin', '=', str(line.origin)),
                         ('kind', '=', line.kind),

@@ -4,7 +4,7 @@
 period (on the opportunity's start date), team and rep."""
 from sql import Cast, Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Coalesce
+from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc
 from sql.operators import Concat
 
@@ -211,3 +211,83 @@ class ExpectedActual(_Report):
             Sum(rows.actual).as_('actual'),
             (Sum(rows.actual) - Sum(rows.expected)).as_('difference'),
             group_by=[rows.month, rows.company, rows.employee])
+
+
+class Investment(_Report):
+    """What each opportunity costs against what it brings (investment
+    highlights, spend vs return): one row per opportunity"""
+    __string__ = "Investment and Return"
+    __name__ = 'crm8.sales.report.investment'
+    opportunity = fields.Many2One('sale.opportunity', "Opportunity")
+    party = fields.Many2One(
+        'party.party', "Party",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    state = fields.Selection(STATES, "State", sort=False)
+    investment = fields.Numeric("Investment", digits=(16, 2))
+    expenses = fields.Numeric(
+        "Expenses", digits=(16, 2), help="The actual expenses booked.")
+    spend = fields.Numeric(
+        "Spend", digits=(16, 2), help="Investment plus expenses.")
+    expected_return = fields.Numeric("Expected Return", digits=(16, 2))
+    actual_return = fields.Numeric(
+        "Actual Return", digits=(16, 2),
+        help="The untaxed amounts of the confirmed sales of the "
+        "opportunity.")
+    net_return = fields.Numeric(
+        "Net Return", digits=(16, 2), help="Actual return minus spend.")
+    return_rate = fields.Float(
+        "Return on Spend", digits=(16, 4),
+        help="Net return divided by spend.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('spend', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        opportunity = pool.get('sale.opportunity').__table__()
+        expense = pool.get('crm8.sales.opportunity.expense').__table__()
+        sale = pool.get('sale.sale').__table__()
+        spent = expense.select(
+            expense.opportunity, Sum(expense.amount).as_('amount'),
+            group_by=[expense.opportunity])
+        sold = sale.select(
+            sale.origin,
+            Sum(Coalesce(sale.untaxed_amount_cache, 0)).as_('amount'),
+            where=sale.state.in_(WON_SALE_STATES)
+            & sale.origin.like('sale.opportunity,%'),
+            group_by=[sale.origin])
+        origin = Concat('sale.opportunity,',
+            Cast(opportunity.id, 'VARCHAR'))
+        investment = Coalesce(opportunity.investment, 0)
+        expenses = Coalesce(spent.amount, 0)
+        actual = Coalesce(sold.amount, 0)
+        spend = investment + expenses
+        numeric = cls.investment.sql_cast
+        return (opportunity
+            .join(spent, 'LEFT', condition=spent.opportunity == opportunity.id)
+            .join(sold, 'LEFT', condition=sold.origin == origin)
+            .select(
+                opportunity.id, opportunity.company, opportunity.employee,
+                cls._month(opportunity.start_date).as_('month'),
+                opportunity.id.as_('opportunity'), opportunity.party,
+                opportunity.state,
+                numeric(investment).as_('investment'),
+                numeric(expenses).as_('expenses'),
+                numeric(spend).as_('spend'),
+                numeric(Coalesce(opportunity.expected_return, 0)).as_(
+                    'expected_return'),
+                numeric(actual).as_('actual_return'),
+                numeric(actual - spend).as_('net_return'),
+                Case(
+                    (spend != 0,
+                        Cast(actual - spend, 'FLOAT') / Cast(spend, 'FLOAT')),
+                    else_=Null).as_('return_rate'),
+                where=cls._where(opportunity)
+                & ((opportunity.investment != Null)
+                    | (spent.amount != Null))))
