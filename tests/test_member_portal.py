@@ -100,9 +100,12 @@ def data(portal):
             'prefix': 'P', 'padding': 5})
     programme = create('crm8.member.programme', {
             'name': "门户测试会员计划", 'number_sequence': sequence,
+            'tier_measure': 'points',
             'member_types': [('create', [
-                        {'name': "银卡", 'sequence': 10},
-                        {'name': "金卡", 'sequence': 20}])]})
+                        {'name': "银卡", 'sequence': 10,
+                            'tier_threshold': '0'},
+                        {'name': "金卡", 'sequence': 20,
+                            'tier_threshold': '3000'}])]})
     silver, gold = rpc.call('model.crm8.member.type.search',
         [('programme', '=', programme)], 0, None, [('sequence', 'ASC')],
         context)
@@ -213,6 +216,9 @@ def test_member_signs_up_sees_points_and_redeems(portal, data, browser):
     page.wait_for_selector('#balance')
     assert page.locator('#balance').inner_text() == '1000'
     assert page.locator('#tier').inner_text() == "银卡"
+    # progress to the next member type, on the points earned
+    assert page.locator('#progress').inner_text().startswith(
+        "升级到金卡：1000 / 3000")
     account, = data['rpc'].call('model.web.user.search_read',
         [('email', '=', 'wang.portaltest@example.com')], 0, None, None,
         ['party.name'], data['context'])

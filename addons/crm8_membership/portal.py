@@ -210,16 +210,20 @@ def portal_route(path, methods={'GET'}, signed_in=True):
 def home(portal):
     member = portal.member
     progress = None
-    # Member.get_tier_progress comes with the tiers of the programme
-    if hasattr(member, 'get_tier_progress'):
+    # Member.get_tier_progress comes with the tiers of the programme; a
+    # programme without tiers shows no progress
+    if (hasattr(member, 'get_tier_progress')
+            and member.programme.tiers()):
         progress = member.get_tier_progress()
-        if progress and isinstance(progress.get('next_type'), int):
-            MemberType = portal.pool.get('crm8.member.type')
-            progress = dict(
-                progress, next_type=MemberType(progress['next_type']))
-        if progress and progress.get('target'):
-            progress = dict(progress, percent=min(100, int(
-                        100 * progress['current'] / progress['target'])))
+        if progress.get('next_type') and progress.get('target'):
+            current, target = progress['current'], progress['target']
+            if progress.get('measure') == 'points':
+                shown = [str(int(current)), str(int(target))]
+            else:
+                shown = [f'{current:.2f}', f'{target:.2f}']
+            progress = dict(progress,
+                shown_current=shown[0], shown_target=shown[1],
+                percent=min(100, int(100 * current / target)))
     return portal.render('home.html', member=member, progress=progress)
 
 
