@@ -18,3 +18,7 @@ class MemberError(UserError):
 
 class PointsError(UserError):
     pass
+
+
+class FeeError(UserError):
+    pass
