@@ -29,6 +29,10 @@ class Programme(metaclass=PoolMeta):
         domain=[
             ('type', '=', 'service'),
             ],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="The service product charged on fee invoices and at the "
         "till; its account category gives the revenue account.")
     fee_renewal_days = fields.Integer(
