@@ -94,7 +94,12 @@ class Consumption(_Report):
     __string__ = "Member Consumption"
     __name__ = 'crm8.member.report.consumption'
     member = fields.Many2One('crm8.member', "Member")
-    party = fields.Many2One('party.party', "Party")
+    party = fields.Many2One(
+        'party.party', "Party",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     sales_count = fields.Integer("Purchases")
     sales_amount = fields.Numeric("Amount", digits=(16, 2))
     points_earned = fields.Integer("Points Earned")
@@ -208,8 +213,10 @@ class MemberCount(_Report):
             per_month.id, per_month.programme, per_month.type,
             per_month.company, per_month.month, per_month.joined,
             per_month.terminated,
-            Sum(per_month.joined - per_month.terminated,
-                window=window).as_('active_members'))
+            # PostgreSQL sums bigints as numeric
+            cls.active_members.sql_cast(
+                Sum(per_month.joined - per_month.terminated,
+                    window=window)).as_('active_members'))
         where = Literal(True)
         if context.get('from_date'):
             where &= running.month >= context['from_date'].replace(day=1)
@@ -227,7 +234,12 @@ class MemberList(_Report):
     __name__ = 'crm8.member.report.list'
     member = fields.Many2One('crm8.member', "Member")
     number = fields.Char("Number")
-    party = fields.Many2One('party.party', "Party")
+    party = fields.Many2One(
+        'party.party', "Party",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     mobile = fields.Char("Mobile")
     card = fields.Char("Card")
     join_date = fields.Date("Join Date")
