@@ -202,6 +202,8 @@ def _load(config):
     from .demo_pipeline import pipeline
     pipeline(config, customers, employees, products,
         [p[2] for p in PRODUCTS], OPPORTUNITY)
+    from .demo_membership import load as load_membership
+    load_membership(config, company)
     # last: its approval flow would hold the other demo sales
     from .demo_quotes import load_quotes
     load_quotes(customers, products)

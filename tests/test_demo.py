@@ -84,3 +84,28 @@ def test_browser_rep_sees_opportunity_in_chinese(demo_server, page):
     page.wait_for_timeout(1000)
     if os.environ.get('CRM8_SCREENSHOT'):
         page.screenshot(path=os.environ['CRM8_SCREENSHOT'])
+
+
+def test_demo_membership(rpc):
+    "The programme with its tiers, members with points and the cashier"
+    rpc.login('cashier', 'cashier')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    programme, = rpc.call('model.crm8.member.programme.search_read',
+        [('name', '=', '华信会员计划')], 0, None, None, ['name'], context)
+    types = rpc.call('model.crm8.member.type.search_read',
+        [('programme', '=', programme['id'])], 0, None, None,
+        ['name', 'vip'], context)
+    assert {'普通会员', '银卡会员', '金卡会员'} <= {t['name'] for t in types}
+    assert any(t['vip'] for t in types)
+    members = rpc.call('model.crm8.member.search_read',
+        [('programme', '=', programme['id'])], 0, None, None,
+        ['number', 'points_balance', 'state'], context)
+    assert len(members) >= 20
+    assert sum(1 for m in members if m['points_balance'] > 0) >= 10
+    assert '888' in {m['number'] for m in members}
+    sales = rpc.call('model.sale.point.sale.search_count',
+        [('state', '=', 'posted'), ('member', '!=', None)], 0, None, context)
+    assert sales >= 10
+    redeemed = rpc.call('model.crm8.member.points.line.search_count',
+        [('kind', '=', 'redeem')], 0, None, context)
+    assert redeemed >= 1

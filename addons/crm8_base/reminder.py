@@ -51,6 +51,18 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
             ],
         help="A user or employee of the record to remind (e.g. the "
         "salesman).")
+    email_field = fields.Many2One(
+        'ir.model.field', "Recipient Email Field", ondelete='CASCADE',
+        domain=[
+            ('model_ref', '=', Eval('model', -1)),
+            ('ttype', '=', 'char'),
+            ],
+        states={
+            'invisible': Eval('channel') != 'email',
+            },
+        help="A field of the record holding an email address that is "
+        "written to as well, e.g. the member's email for a birthday "
+        "greeting.")
     users = fields.Many2Many(
         'crm8.reminder.rule-res.user', 'rule', 'user', "Users",
         help="Users always reminded.")
@@ -193,11 +205,24 @@ class Rule(DeactivableMixin, ModelSQL, ModelView):
                 notify(group, subject, body, [record])
             else:
                 # one message per language, each with its own Message-ID
-                self._send_email(record, today, group, subject, body,
+                self._send_email(record, today, [u.email for u in group],
+                    subject, body,
                     language if len(by_language) > 1 else None)
+        address = (getattr(record, self.email_field.name, None)
+            if self.channel == 'email' and self.email_field else None)
+        if address:
+            # the record's own address (a customer, a member) is written
+            # in the language of the context, with a Message-ID of its own
+            values = {
+                'record': record.rec_name,
+                'days': self.days(record, today),
+                }
+            self._send_email(record, today, [address],
+                self.subject.format(**values),
+                (self.body or '').format(**values), 'record')
 
-    def _send_email(self, record, today, users, subject, body, language):
-        to = [u.email for u in users if u.email]
+    def _send_email(self, record, today, addresses, subject, body, language):
+        to = [a for a in addresses if a]
         if not to:
             return
         msg = EmailMessage()

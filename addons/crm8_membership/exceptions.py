@@ -22,3 +22,7 @@ class PointsError(UserError):
 
 class RedemptionError(UserError):
     pass
+
+
+class FeeError(UserError):
+    pass
