@@ -24,7 +24,6 @@ from conftest import BIN, RPC, free_port
 
 SESSION_TIMEOUT = 15  # seconds, the portal server's [session] web_timeout
 PASSWORD = 'Lotus-tea-2026'
-CHROMIUM = '/usr/bin/chromium'
 
 
 class Inbox:
@@ -157,21 +156,8 @@ def balance(data, member):
         data['context'])[0]['points_balance']
 
 
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip('playwright.sync_api')
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is needed: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-            args=['--no-sandbox', '--disable-gpu',
-                '--disable-background-networking',
-                '--disable-component-update', '--disable-sync'])
-        yield browser
-        browser.close()
-
-
 def new_page(browser):
+    "A phone-sized page of its own (cookies) in conftest's shared browser"
     context = browser.new_context(locale='zh-CN',
         viewport={'width': 390, 'height': 844})  # a phone
     page = context.new_page()
