@@ -1,7 +1,7 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 """Product analysis (PRD-12): one SQL query per level, product and series."""
-from sql import Literal, Null, Union
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 
@@ -25,12 +25,12 @@ class _Analysis(ModelSQL, ModelView):
     gross_margin = fields.Numeric("Gross Margin", digits=(16, 2))
     opportunities = fields.Integer("Opportunities")
     won_opportunities = fields.Integer("Won Opportunities")
-    # hooks: campaigns and pre-sales costs are not recorded yet (MKT and
-    # the activity costs come later); the columns stay at 0 until then
-    campaigns = fields.Integer("Campaigns",
-        help="Not recorded yet: always 0 until campaigns exist.")
-    presales_roi = fields.Float("Pre-sales ROI",
-        help="Not recorded yet: always 0 until pre-sales costs exist.")
+    presales_cost = fields.Numeric("Pre-sales Cost", digits=(16, 2),
+        help="The expenses of the opportunities that offered it, shared "
+        "equally among their product lines.")
+    presales_roi = fields.Float("Pre-sales ROI", digits=(16, 4),
+        help="(Gross margin of the orders made from opportunities - "
+        "pre-sales cost) / pre-sales cost; empty without pre-sales cost.")
 
     @classmethod
     def __setup__(cls):
@@ -39,7 +39,11 @@ class _Analysis(ModelSQL, ModelView):
 
     @classmethod
     def _rows(cls):
-        "Per template: one row per sold line and per opportunity line"
+        """Per template: one row per sold line and per opportunity line;
+        each part selects its columns in this order: id, template,
+        company, party, opportunity, won, quantity, revenue, cost,
+        presales_return, presales_cost.  Ids are 3n, 3n + 1 and 3n + 2
+        (the last for extensions)."""
         pool = Pool()
         line = pool.get('sale.line').__table__()
         sale = pool.get('sale.sale').__table__()
@@ -56,7 +60,7 @@ class _Analysis(ModelSQL, ModelView):
                     (cost_price.product == product.id)
                     & (cost_price.company == sale.company)))
             .select(
-                (line.id * 2).as_('id'),
+                (line.id * 3).as_('id'),
                 product.template.as_('template'),
                 sale.company.as_('company'),
                 sale.party.as_('party'),
@@ -65,6 +69,13 @@ class _Analysis(ModelSQL, ModelView):
                 line.quantity.as_('quantity'),
                 (quantity * line.unit_price).as_('revenue'),
                 (quantity * Coalesce(cost_price.cost_price, 0)).as_('cost'),
+                # the gross margin of an order won through an opportunity
+                # is what its pre-sales work returned
+                Case((sale.origin.like('sale.opportunity,%'), quantity * (
+                            line.unit_price
+                            - Coalesce(cost_price.cost_price, 0))),
+                    else_=0).as_('presales_return'),
+                Literal(0).as_('presales_cost'),
                 where=(line.type == 'line')
                 & sale.state.in_(SOLD_STATES)))
         offered = (opp_line
@@ -72,7 +83,7 @@ class _Analysis(ModelSQL, ModelView):
                 condition=opp_line.opportunity == opportunity.id)
             .join(product, condition=opp_line.product == product.id)
             .select(
-                (opp_line.id * 2 + 1).as_('id'),
+                (opp_line.id * 3 + 1).as_('id'),
                 product.template.as_('template'),
                 opportunity.company.as_('company'),
                 Literal(None).as_('party'),
@@ -84,6 +95,8 @@ class _Analysis(ModelSQL, ModelView):
                 Literal(0).as_('quantity'),
                 Literal(0).as_('revenue'),
                 Literal(0).as_('cost'),
+                Literal(0).as_('presales_return'),
+                Literal(0).as_('presales_cost'),
                 where=opportunity.state != 'cancelled'))
         return Union(sold, offered, all_=True)
 
@@ -98,8 +111,11 @@ class _Analysis(ModelSQL, ModelView):
             numeric(Sum(rows.revenue) - Sum(rows.cost)).as_('gross_margin'),
             Count(rows.opportunity, distinct=True).as_('opportunities'),
             Count(rows.won, distinct=True).as_('won_opportunities'),
-            Literal(0).as_('campaigns'),
-            Literal(0.0).as_('presales_roi'),
+            numeric(Sum(rows.presales_cost)).as_('presales_cost'),
+            Case((Sum(rows.presales_cost) > 0, Cast(
+                        (Sum(rows.presales_return) - Sum(rows.presales_cost))
+                        / Sum(rows.presales_cost), 'FLOAT')),
+                else_=Null).as_('presales_roi'),
             ]
 
 
