@@ -5,7 +5,7 @@ import math
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 
 from .exceptions import PackagingError
 
@@ -78,6 +78,19 @@ class Line(metaclass=PoolMeta):
             depends={'company'},
             help="Complementary products to offer with this one."),
         'on_change_with_cross_sells')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # a company sells only from its catalogue (PRD-3): the record
+        # rules let a user of several companies see them all
+        cls.product.domain.append(
+            If(Eval('sale_state').in_(['draft', 'quotation']),
+                ['OR',
+                    ('template.companies', '=', None),
+                    ('template.companies', '=', Eval('company', -1)),
+                    ],
+                ()))
 
     price_rule = fields.Function(fields.Many2One(
             'product.price_list.line', "Price Rule",
