@@ -1,9 +1,11 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 import math
+from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
+from trytond.modules.product import price_digits
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 
@@ -92,15 +94,18 @@ class Line(metaclass=PoolMeta):
                     ],
                 ()))
 
-    price_rule = fields.Function(fields.Many2One(
-            'product.price_list.line', "Price Rule",
-            help="The line of the sale's price list that gave the unit "
-            "price."),
-        'on_change_with_price_rule')
+    # stored, not computed: the rule that priced the line stays shown when
+    # the rule or the cost changes later, and a price typed by hand shows
+    # no rule
+    price_rule = fields.Many2One(
+        'product.price_list.line', "Price Rule", readonly=True,
+        ondelete='SET NULL',
+        help="The line of the sale's price list that gave the unit price; "
+        "empty when the price was typed by hand.")
 
     @fields.depends(
         'product', 'quantity', 'unit', 'sale', '_parent_sale.price_list')
-    def on_change_with_price_rule(self, name=None):
+    def _matching_price_rule(self):
         price_list = getattr(self.sale, 'price_list', None)
         if not (self.product and price_list):
             return None
@@ -109,6 +114,41 @@ class Line(metaclass=PoolMeta):
             uom = self.product.sale_uom
         return price_list.matching_line(
             self.product, abs(self.quantity or 0), uom)
+
+    # the upstream on_changes that set the unit price from the price list
+    @fields.depends(methods=['_matching_price_rule'])
+    def on_change_product(self):
+        super().on_change_product()
+        self.price_rule = self._matching_price_rule()
+
+    @fields.depends(methods=['_matching_price_rule'])
+    def on_change_quantity(self):
+        super().on_change_quantity()
+        self.price_rule = self._matching_price_rule()
+
+    @fields.depends('price_rule')
+    def on_change_unit_price(self):
+        self.price_rule = None
+
+    def compute_fields(self, field_names=None):
+        # on the server too: a line created over RPC without on_change or
+        # with a price of its own gets the right explanation
+        values = super().compute_fields(field_names=field_names)
+        if (field_names is None
+                or {'product', 'quantity', 'unit', 'unit_price'}
+                & set(field_names)):
+            rule = None
+            if self.type == 'line' and self.unit_price is not None:
+                rule = self._matching_price_rule()
+                price = self.compute_unit_price() if rule else None
+                exp = Decimal(1).scaleb(-price_digits[1])
+                if (price is None
+                        or price.quantize(exp) != self.unit_price.quantize(
+                            exp)):
+                    rule = None
+            if rule != self.price_rule:
+                values['price_rule'] = rule.id if rule else None
+        return values
 
     @fields.depends('product')
     def on_change_with_up_sells(self, name=None):
