@@ -96,6 +96,8 @@ class StageHistory(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # seen by whoever sees the opportunity (access and record rules)
+        cls.__access__.add('opportunity')
         cls._order.insert(0, ('date', 'DESC'))
         cls._order.insert(1, ('id', 'DESC'))
 
