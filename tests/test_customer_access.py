@@ -126,3 +126,33 @@ def test_claim_from_the_pool_takes_it_from_the_others(users, ids):
         [('lifecycle_stage', '!=', None)])
     assert POOLED in names(users['sales_manager'],
         [('lifecycle_stage', '!=', None)])
+
+
+def test_audit_trail_follows_the_customer_scope_and_field_access(
+        users, ids, demo_server):
+    admin = session(demo_server, 'admin')
+    for name in [MINE, THEIRS]:
+        call(admin, 'model.party.party.write', [ids[name]],
+            {'size': 'large', 'annual_revenue': 12345678})
+
+    def trail(rpc):
+        return {(r['party'], r['field']) for r in call(rpc,
+                'model.crm8.audit.search_read', [], 0, None, None,
+                ['party', 'field'])}
+
+    # 张伟 reads the trail of his customer, not of 李娜's, and not the
+    # revenue he may not read on the customer itself
+    mine = trail(users['sales_rep'])
+    assert (ids[MINE], 'size') in mine
+    assert not {p for p, _ in mine} & {ids[THEIRS]}
+    assert not {f for _, f in mine} & {'annual_revenue'}
+    theirs = trail(users['sales_rep2'])
+    assert (ids[THEIRS], 'size') in theirs
+    assert ids[MINE] not in {p for p, _ in theirs}
+    # by id too, not only by search
+    hidden = [r['id'] for r in call(admin, 'model.crm8.audit.search_read',
+            [('party', '=', ids[THEIRS])], 0, None, None, ['id'])]
+    refused(users['sales_rep'], 'model.crm8.audit.read', hidden[:1],
+        ['new_value'])
+    # the manager, who may read the revenue, reads its trail
+    assert (ids[MINE], 'annual_revenue') in trail(users['sales_manager'])

@@ -1,5 +1,7 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
+from sql import Null
+
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -7,6 +9,13 @@ from trytond.transaction import Transaction, without_check_access
 AUDITED = [
     ('party.party', "Customer"),
     ]
+# the Many2One of the trail to each audited model: through it the trail is
+# read by exactly those who may read the record (``__access__``), which a
+# Reference cannot carry.  Tryton wants the fields of ``__access__``
+# required, so a second audited model will need a trail model of its own.
+AUDITED_FIELD = {
+    'party.party': 'party',
+    }
 # relations are shown by name; lists are summarised
 _SKIPPED = {'one2many', 'many2many', 'function', 'binary', 'dict'}
 
@@ -17,6 +26,9 @@ class Audit(ModelSQL, ModelView):
     __name__ = 'crm8.audit'
     record = fields.Reference(
         "Record", selection=AUDITED, required=True, readonly=True)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, readonly=True,
+        ondelete='CASCADE')
     date = fields.Timestamp("Date", readonly=True)
     user = fields.Many2One('res.user', "User", readonly=True)
     field = fields.Char("Field Name", readonly=True)
@@ -28,8 +40,43 @@ class Audit(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.record, Index.Equality())))
+        cls._sql_indexes.update({
+                Index(t, (t.record, Index.Equality())),
+                Index(t, (t.party, Index.Range())),
+                })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls.__access__.update(AUDITED_FIELD.values())
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # trails written before the Many2One existed
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        for model, name in AUDITED_FIELD.items():
+            column = getattr(table, name)
+            cursor.execute(*table.select(table.id, table.record,
+                    where=(column == Null)
+                    & table.record.like(model + ',%')))
+            for id_, record in cursor.fetchall():
+                cursor.execute(*table.update([column],
+                        [int(record.split(',')[1])],
+                        where=table.id == id_))
+
+    @classmethod
+    def hidden_fields_domain(cls):
+        "The trail of a field the user may not read is hidden too"
+        FieldAccess = Pool().get('ir.model.field.access')
+        domain = []
+        access = FieldAccess.get_access([m for m, _ in AUDITED])
+        for model, fields_access in access.items():
+            hidden = [n for n, a in fields_access.items() if not a['read']]
+            if hidden:
+                domain.append(['OR',
+                        ('record', 'not like', model + ',%'),
+                        ('field', 'not in', hidden),
+                        ])
+        return domain
 
     def get_field_string(self, name):
         if not self.record:
@@ -97,6 +144,7 @@ class AuditedMixin:
                     if new != before[record.id][name]:
                         lines.append({
                                 'record': str(record),
+                                AUDITED_FIELD[cls.__name__]: record.id,
                                 'date': record.write_date,
                                 'user': user,
                                 'field': name,

@@ -31,6 +31,17 @@ class Rule(metaclass=PoolMeta):
         return (*key, Transaction().user, *cls._crm8_scope())
 
     @classmethod
+    def domain_get(cls, model_name, mode='read'):
+        domain = super().domain_get(model_name, mode=mode)
+        if model_name == 'crm8.audit' and Transaction().check_access:
+            # field access is not a record rule: add it here, after the
+            # cache, as it depends on the user's groups
+            hidden = Pool().get('crm8.audit').hidden_fields_domain()
+            if hidden:
+                domain = ['AND', domain, *hidden] if domain else hidden
+        return domain
+
+    @classmethod
     def _get_context(cls, model_name):
         context = super()._get_context(model_name)
         # Record rules say "managers see their subordinates' records" with
