@@ -6,6 +6,9 @@ Each till is a forked process with its own connection and transactions,
 run like the RPC dispatcher runs a request: a lock missing at the start
 restarts the transaction with the lock taken, a serialisation failure is
 retried.
+
+Reward redemptions and coupon numbers paying at the till are tested the
+same way: one of several parallel takers wins.
 """
 import multiprocessing
 import random
