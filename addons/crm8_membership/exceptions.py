@@ -26,3 +26,7 @@ class RedemptionError(UserError):
 
 class FeeError(UserError):
     pass
+
+
+class CouponError(UserError):
+    pass

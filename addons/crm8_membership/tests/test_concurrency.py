@@ -6,6 +6,9 @@ Each till is a forked process with its own connection and transactions,
 run like the RPC dispatcher runs a request: a lock missing at the start
 restarts the transaction with the lock taken, a serialisation failure is
 retried.
+
+Reward redemptions and coupon numbers paying at the till are tested the
+same way: one of several parallel takers wins.
 """
 import multiprocessing
 import random
@@ -86,6 +89,37 @@ def _till_worker(queue, seed, member_ids, context):
 def _post_worker(barrier, queue, sale_id, context):
     barrier.wait()
     queue.put(outcome(post_sale, sale_id, context=context))
+
+
+def redeem(member_id, reward_id):
+    Redemption = Pool().get('crm8.member.redemption')
+    return Redemption.redeem_reward(member_id, reward_id).id
+
+
+def _reward_worker(barrier, queue, member_id, reward_id, context):
+    barrier.wait()
+    queue.put(outcome(redeem, member_id, reward_id, context=context))
+
+
+def pay_coupon(sale_id, method_id, code):
+    """Pay 50 of the sale with the coupon number; return what is left
+
+    The use is taken when the payment is saved; completing the sale would
+    take the member and sale number locks, which serialise the tills anyway
+    and so would hide a missing lock on the number.
+    """
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Payment = pool.get('sale.point.payment')
+    Payment(sale=sale_id, method=method_id, amount=Decimal(50),
+        coupon_code=code).save()
+    return Sale(sale_id).amount_to_pay
+
+
+def _coupon_worker(barrier, queue, sale_id, method_id, code, context):
+    barrier.wait()
+    queue.put(outcome(
+            pay_coupon, sale_id, method_id, code, context=context))
 
 
 @unittest.skipUnless(backend.name == 'postgresql',
@@ -207,6 +241,136 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             run(lines, context=context), [('earn', 600), ('reverse', -600)])
         self.assertEqual(self.balance(member_id), (0, 0, 0))
 
+    def coupon_reward(self, points_cost, stock=None):
+        "Return a coupon reward worth 50 at the till and a coupon method"
+        def create():
+            pool = Pool()
+            Promotion = pool.get('sale.promotion')
+            Coupon = pool.get('sale.promotion.coupon')
+            Reward = pool.get('crm8.member.reward')
+            Method = pool.get('sale.point.payment.method')
+            Account = pool.get('account.account')
+            promotion = Promotion(name="五十元券", formula='unit_price')
+            promotion.coupons = [Coupon(number_of_use=1, per_party=True)]
+            promotion.save()
+            reward = Reward(programme=self.ids['programme'], name="五十元券",
+                kind='coupon', points_cost=points_cost, stock=stock,
+                coupon=promotion.coupons[0], coupon_amount=Decimal(50))
+            reward.save()
+            method, = Method.search([('coupon', '=', True)]) or [None]
+            if not method:
+                account, = Account.search(
+                    [('type.expense', '=', True)], limit=1)
+                method = Method(name="会员券", account=account, coupon=True)
+                method.save()
+            return reward.id, method.id
+        return run(create, context=self.ids['context'])
+
+    def redemptions(self, reward_id):
+        def read():
+            pool = Pool()
+            Redemption = pool.get('crm8.member.redemption')
+            Reward = pool.get('crm8.member.reward')
+            Number = pool.get('sale.promotion.coupon.number')
+            redemptions = Redemption.search([('reward', '=', reward_id)])
+            numbers = Number.search([
+                    ('coupon', '=', Reward(reward_id).coupon.id),
+                    ('active', 'in', [True, False]),
+                    ])
+            return ([(r.state, r.points, bool(r.coupon_number))
+                    for r in redemptions], len(numbers))
+        return run(read, context=self.ids['context'])
+
+    def test_one_reward_redemption_wins(self):
+        "Parallel redemptions of a reward on a balance that covers one"
+        context = self.ids['context']
+        reward_id, _ = self.coupon_reward(200)
+        member_id = run(new_member, "孙丽", context=context)
+        run(book, member_id, 'adjust', 300, context=context)
+        queue = self.mp.Queue()
+        barrier = self.mp.Barrier(PROCESSES)
+        processes = self.start(_reward_worker, *[
+                (barrier, queue, member_id, reward_id, context)
+                for _ in range(PROCESSES)])
+        results = self.collect(queue, processes)
+
+        self.assertEqual(
+            sorted(s for s, _ in results),
+            ['PointsError'] * (PROCESSES - 1) + ['ok'])
+        for status, message in results:
+            if status != 'ok':
+                self.assertIn("not enough to take 200 points", message)
+        # one done redemption, one coupon number, no draft left behind
+        self.assertEqual(
+            self.redemptions(reward_id), ([('done', 200, True)], 1))
+        self.assertEqual(self.balance(member_id), (100, 100, 0))
+
+    def test_last_reward_unit_wins(self):
+        "Members with enough points redeem the last unit of a reward at once"
+        context = self.ids['context']
+        reward_id, _ = self.coupon_reward(100, stock=1)
+        member_ids = [run(new_member, "会员%s" % i, context=context)
+            for i in range(PROCESSES)]
+        for member_id in member_ids:
+            run(book, member_id, 'adjust', 500, context=context)
+        queue = self.mp.Queue()
+        barrier = self.mp.Barrier(PROCESSES)
+        processes = self.start(_reward_worker, *[
+                (barrier, queue, member_id, reward_id, context)
+                for member_id in member_ids])
+        results = self.collect(queue, processes)
+
+        self.assertEqual(
+            sorted(s for s, _ in results),
+            ['RedemptionError'] * (PROCESSES - 1) + ['ok'])
+        self.assertEqual(
+            self.redemptions(reward_id), ([('done', 100, True)], 1))
+        balances = sorted(self.balance(m)[0] for m in member_ids)
+        self.assertEqual(balances, [400] + [500] * (PROCESSES - 1))
+
+    def test_one_till_takes_the_coupon(self):
+        "Parallel tills paying with the same coupon number: one succeeds"
+        context = self.ids['context']
+        reward_id, method_id = self.coupon_reward(0)
+        member_id = run(new_member, "钱伟", context=context)
+        redemption_id = run(redeem, member_id, reward_id, context=context)
+
+        def number():
+            Redemption = Pool().get('crm8.member.redemption')
+            return Redemption(redemption_id).coupon_number.number
+        code = run(number, context=context)
+        sale_ids = [run(open_sale, member_id, self.ids, context=context)
+            for _ in range(TILLS)]
+        queue = self.mp.Queue()
+        barrier = self.mp.Barrier(TILLS)
+        processes = self.start(_coupon_worker, *[
+                (barrier, queue, sale_id, method_id, code, context)
+                for sale_id in sale_ids])
+        results = self.collect(queue, processes)
+
+        self.assertEqual(
+            sorted(results),
+            [('CouponError', 'The coupon "%s" has already been used.' % code)]
+            * (TILLS - 1) + [('ok', Decimal(550))])
+
+        def complete():
+            "The winning till pays the rest in cash"
+            Payment = Pool().get('sale.point.payment')
+            payment, = Payment.search([('coupon_number.number', '=', code)])
+            _pay(payment.sale, self.ids)
+        run(complete, context=context)
+
+        def payments():
+            pool = Pool()
+            Payment = pool.get('sale.point.payment')
+            Sale = pool.get('sale.point.sale')
+            return (
+                [(p.sale.state, p.amount) for p in Payment.search([
+                            ('coupon_number.number', '=', code)])],
+                sorted(s.state for s in Sale.browse(sale_ids)))
+        self.assertEqual(run(payments, context=context), (
+                [('done', Decimal(50))], ['done'] + ['open'] * (TILLS - 1)))
+
 
 def setup_data():
     "Create company, chart, till, product and programme; return their ids"
@@ -310,6 +474,18 @@ def done_sale(member_id, ids):
     _pay(Sale(sale.id), ids)
     sale = Sale(sale.id)
     assert sale.state == 'done', sale.state
+    return sale.id
+
+
+def open_sale(member_id, ids):
+    "Return an unpaid sale of two teapots for the member"
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Line = pool.get('sale.point.sale.line')
+    sale = Sale(point=ids['point'], member=member_id)
+    sale.lines = [Line(product=ids['product'], quantity=2,
+            unit_list_price=Decimal(300), unit_gross_price=Decimal(300))]
+    sale.save()
     return sale.id
 
 
