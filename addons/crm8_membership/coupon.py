@@ -88,11 +88,13 @@ class POSPayment(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # a refund gives the coupon back with a negative coupon payment
+        # a refund gives the coupon (and the points, see sale.py) back
+        # with a negative payment
         cls.method.domain = [
             ('company', '=', Eval('company', -1)),
             If(Eval('amount', 0) < 0,
-                ['OR', ('cash', '=', True), ('coupon', '=', True)],
+                ['OR', ('cash', '=', True), ('coupon', '=', True),
+                    ('points_rate', '!=', None)],
                 ()),
             ]
 

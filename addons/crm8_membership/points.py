@@ -1,6 +1,7 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
@@ -134,17 +135,22 @@ class PointsLine(ModelSQL, ModelView):
         return booked + new
 
     @classmethod
-    def reverse(cls, lines, date=None):
-        "Book the opposite of each line, once"
+    def reverse(cls, lines, date=None, share=1):
+        """Book the opposite of each line, once; of a share of it only
+        (between 0 and 1, rounded half up) for a partial refund"""
         reversals = []
         for line in lines:
             if line.kind == 'reverse':
+                continue
+            points = -int((line.points * Decimal(share)).to_integral_value(
+                    ROUND_HALF_UP))
+            if not points:
                 continue
             reversals.append(cls(
                     member=line.member,
                     date=date or cls.default_date(),
                     kind='reverse',
-                    points=-line.points,
+                    points=points,
                     origin=line,
                     description=line.description))
         return cls.book(reversals)

@@ -11,6 +11,13 @@ from trytond.pyson import Eval
 from .exceptions import PointsError
 
 
+def _share(part, whole):
+    "The share of whole that part is, between 0 and 1"
+    if not whole:
+        return Decimal(0)
+    return min(Decimal(1), abs(Decimal(part) / Decimal(whole)))
+
+
 class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
     member = fields.Many2One(
@@ -121,6 +128,11 @@ class POSSale(metaclass=PoolMeta):
             for payment in sale.payments:
                 if not payment.method.points_rate:
                     continue
+                if payment.amount < 0:
+                    # points paid back: the refund reverses the redemption
+                    # when it is posted (reverse_refunded_points)
+                    sale.check_points_paid_back()
+                    continue
                 if not sale.member:
                     raise PointsError(gettext(
                             'crm8_membership.msg_points_payment_no_member',
@@ -134,6 +146,42 @@ class POSSale(metaclass=PoolMeta):
                         description=sale.number))
         if lines:
             Line.book(lines)
+
+    def check_points_paid_back(self):
+        "A refund pays back in points at most what the sale paid in points"
+        original = self.refund_of
+        paid = sum(p.amount for p in (original.payments if original else [])
+            if p.method.points_rate)
+        back = -sum(p.amount for p in self.payments
+            if p.method.points_rate and p.amount < 0)
+        if back > paid:
+            raise PointsError(gettext(
+                    'crm8_membership.msg_points_paid_back',
+                    sale=self.rec_name, paid=paid))
+
+    @classmethod
+    def reverse_refunded_points(cls, refunds):
+        """Take back the points earned on what each refund takes back and
+        give back the points paid back, in proportion: a refund of part of
+        a sale reverses part of its points"""
+        pool = Pool()
+        Line = pool.get('crm8.member.points.line')
+        for refund in refunds:
+            original = refund.refund_of
+            lines = Line.search([
+                    ('origin', 'in', cls._points_origins([original])),
+                    ('kind', '!=', 'reverse'),
+                    ])
+            paid = sum(p.amount for p in original.payments
+                if p.method.points_rate)
+            back = -sum(p.amount for p in refund.payments
+                if p.method.points_rate)
+            Line.reverse(
+                [l for l in lines if l.kind == 'earn'],
+                share=_share(refund.total, original.total))
+            Line.reverse(
+                [l for l in lines if l.kind == 'redeem'],
+                share=_share(back, paid))
 
     @classmethod
     def return_points(cls, sales):
@@ -171,7 +219,7 @@ class POSSale(metaclass=PoolMeta):
     def post(cls, sales):
         super().post(sales)
         cls.earn_points(sales)
-        cls.return_points([s.refund_of for s in sales if s.refund_of])
+        cls.reverse_refunded_points([s for s in sales if s.refund_of])
 
     @classmethod
     @ModelView.button_action('crm8_membership.act_pos_sale_refund')
@@ -188,6 +236,17 @@ class POSSale(metaclass=PoolMeta):
         for line in lines:
             line.quantity = -line.quantity
         SaleLine.save(lines)
+        # what was paid with points is paid back in points, first: the
+        # cashier pays back only the rest in cash
+        Payment = pool.get('sale.point.payment')
+        payments = []
+        for refund in refunds:
+            original = refund.refund_of
+            for payment in original.payments:
+                if payment.method.points_rate:
+                    payments.append(Payment(sale=refund,
+                            method=payment.method, amount=-payment.amount))
+        Payment.save(payments)
 
 
 class POSPayment(metaclass=PoolMeta):
