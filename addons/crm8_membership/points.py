@@ -6,6 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import without_check_access
 
 from .exceptions import PointsError
@@ -98,18 +99,21 @@ class PointsLine(ModelSQL, ModelView):
         members = Member.browse(sorted({l.member.id for l in lines}))
         Member.lock(members)
 
+        # the lines already booked for the origins, in one query; an
+        # adjustment may be made without origin
+        origins = {str(l.origin) for l in lines
+            if getattr(l, 'origin', None)}
+        existing = {}
+        for sub_origins in grouped_slice(sorted(origins), 1000):
+            for line in cls.search([('origin', 'in', list(sub_origins))]):
+                existing.setdefault((str(line.origin), line.kind), line)
         booked, new = [], []
         for line in lines:
-            # an adjustment may be made without origin
-            if getattr(line, 'origin', None):
-                existing = cls.search([
-                        ('origin', '=', str(line.origin)),
-                        ('kind', '=', line.kind),
-                        ], limit=1)
-                if existing:
-                    booked.append(existing[0])
-                    continue
-            new.append(line)
+            origin = getattr(line, 'origin', None)
+            if origin and (str(origin), line.kind) in existing:
+                booked.append(existing[str(origin), line.kind])
+            else:
+                new.append(line)
         if not new:
             return booked
 
