@@ -7,7 +7,7 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PointsError
 
@@ -99,19 +99,25 @@ class PointsLine(ModelSQL, ModelView):
         members = Member.browse(sorted({l.member.id for l in lines}))
         Member.lock(members)
 
-        # the lines already booked for the origins, in one query; an
+        # the lines already booked for the origins, in one query on the
+        # stored "model,id" (an origin may have been deleted since); an
         # adjustment may be made without origin
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
         origins = {str(l.origin) for l in lines
             if getattr(l, 'origin', None)}
         existing = {}
         for sub_origins in grouped_slice(sorted(origins), 1000):
-            for line in cls.search([('origin', 'in', list(sub_origins))]):
-                existing.setdefault((str(line.origin), line.kind), line)
+            cursor.execute(*table.select(
+                    table.id, table.origin, table.kind,
+                    where=table.origin.in_(list(sub_origins))))
+            for id_, origin, kind in cursor:
+                existing.setdefault((origin, kind), id_)
         booked, new = [], []
         for line in lines:
             origin = getattr(line, 'origin', None)
             if origin and (str(origin), line.kind) in existing:
-                booked.append(existing[str(origin), line.kind])
+                booked.append(cls(existing[str(origin), line.kind]))
             else:
                 new.append(line)
         if not new:

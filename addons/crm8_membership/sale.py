@@ -190,9 +190,9 @@ class POSSale(metaclass=PoolMeta):
     @classmethod
     @Workflow.transition('done')
     def do(cls, sales):
-        # every lock is asked for at once and before any work: a lock
-        # missing restarts the request with it (one restart, not one per
-        # lock, and nothing done yet is thrown away)
+        # every lock is asked for at once, before any work of do or post:
+        # a lock missing restarts the request with it (one restart, not
+        # one per lock, and the less work redone the better)
         lock_all(*cls._locks_to_do(sales))
         super().do(sales)
         cls.redeem_points(sales)
