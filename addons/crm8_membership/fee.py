@@ -464,6 +464,15 @@ class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     @classmethod
+    def _locks_to_post(cls, sales):
+        # the fees paid at the till, locked with the rest (one restart)
+        Fee = Pool().get('crm8.member.fee')
+        fees = {l.membership_fee for s in sales for l in s.lines
+            if l.membership_fee}
+        return super()._locks_to_post(sales) + [
+            (Fee, sorted(fees, key=int))]
+
+    @classmethod
     @Workflow.transition('posted')
     def post(cls, sales):
         pool = Pool()

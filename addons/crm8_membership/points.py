@@ -7,7 +7,8 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PointsError
 
@@ -99,18 +100,27 @@ class PointsLine(ModelSQL, ModelView):
         members = Member.browse(sorted({l.member.id for l in lines}))
         Member.lock(members)
 
+        # the lines already booked for the origins, in one query on the
+        # stored "model,id" (an origin may have been deleted since); an
+        # adjustment may be made without origin
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        origins = {str(l.origin) for l in lines
+            if getattr(l, 'origin', None)}
+        existing = {}
+        for sub_origins in grouped_slice(sorted(origins), 1000):
+            cursor.execute(*table.select(
+                    table.id, table.origin, table.kind,
+                    where=table.origin.in_(list(sub_origins))))
+            for id_, origin, kind in cursor:
+                existing.setdefault((origin, kind), id_)
         booked, new = [], []
         for line in lines:
-            # an adjustment may be made without origin
-            if getattr(line, 'origin', None):
-                existing = cls.search([
-                        ('origin', '=', str(line.origin)),
-                        ('kind', '=', line.kind),
-                        ], limit=1)
-                if existing:
-                    booked.append(existing[0])
-                    continue
-            new.append(line)
+            origin = getattr(line, 'origin', None)
+            if origin and (str(origin), line.kind) in existing:
+                booked.append(cls(existing[str(origin), line.kind]))
+            else:
+                new.append(line)
         if not new:
             return booked
 

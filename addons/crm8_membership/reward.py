@@ -14,6 +14,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import RedemptionError
+from .locking import lock_all
 
 # a code a person can read out at a till: no 0/O or 1/I
 CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
@@ -463,10 +464,11 @@ class Redemption(Workflow, ModelSQL, ModelView):
         with without_check_access():
             # lock before counting so two redemptions of one member or of
             # the last unit of a reward are serialised
-            Member.lock(Member.browse(
-                    sorted({r.member.id for r in redemptions})))
-            Reward.lock(Reward.browse(
-                    sorted({r.reward.id for r in redemptions})))
+            lock_all(
+                (Member, Member.browse(
+                        sorted({r.member.id for r in redemptions}))),
+                (Reward, Reward.browse(
+                        sorted({r.reward.id for r in redemptions}))))
             for redemption in redemptions:
                 # read the counts after the locks were taken
                 redemption = cls(redemption.id)

@@ -9,6 +9,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
 from .exceptions import PointsError
+from .locking import lock_all
 
 
 def _share(part, whole):
@@ -78,14 +79,17 @@ class POSSale(metaclass=PoolMeta):
         default.setdefault('refunds')
         return super().copy(sales, default=default)
 
-    def points_to_earn(self):
-        "Return the points the sale earns by the rules of its programme"
+    def points_to_earn(self, rules=None):
+        """Return the points the sale earns by the rules of its programme
+
+        rules: the earn rules of the programme when already read"""
         pool = Pool()
         Rule = pool.get('crm8.member.earn.rule')
         member = self.member
-        rules = Rule.search([
-                ('programme', '=', member.programme.id),
-                ])
+        if rules is None:
+            rules = Rule.search([
+                    ('programme', '=', member.programme.id),
+                    ])
         region = (self.point.address.subdivision
             if self.point.address else None)
         points = Decimal(0)
@@ -102,11 +106,19 @@ class POSSale(metaclass=PoolMeta):
         "Book the points of the sales; booking again does nothing"
         pool = Pool()
         Line = pool.get('crm8.member.points.line')
+        Rule = pool.get('crm8.member.earn.rule')
         lines = []
+        # the rules read once per programme, not once per sale
+        rules = {}
         for sale in sales:
             if not sale.member or sale.refund_of:
                 continue
-            points = sale.points_to_earn()
+            programme = sale.member.programme.id
+            if programme not in rules:
+                rules[programme] = Rule.search([
+                        ('programme', '=', programme),
+                        ])
+            points = sale.points_to_earn(rules[programme])
             if points > 0:
                 lines.append(Line(
                         member=sale.member,
@@ -194,8 +206,42 @@ class POSSale(metaclass=PoolMeta):
                     ]))
 
     @classmethod
+    def _locks_to_do(cls, sales):
+        """Return the (Model, records) to lock before the sales are done:
+        the number sequences and the members who pay with points"""
+        pool = Pool()
+        Member = pool.get('crm8.member')
+        sequences = {s.point.sequence for s in sales if not s.number}
+        members = {s.member for s in sales
+            if s.member and any(p.method.points_rate for p in s.payments)}
+        return [(type(q), [q]) for q in sequences] + [
+            (Member, sorted(members, key=int))]
+
+    @classmethod
+    def _locks_to_post(cls, sales):
+        """Return the (Model, records) to lock before the sales are posted:
+        the account move sequences and the members earning or getting
+        points back"""
+        pool = Pool()
+        Member = pool.get('crm8.member')
+        Period = pool.get('account.period')
+        sequences = {Period.find(
+                    company, date=date, test_state=False
+                    ).move_sequence_used
+            for company, date in {(s.company, s.date) for s in sales}}
+        members = {s.member for s in sales if s.member}
+        members |= {s.refund_of.member for s in sales
+            if s.refund_of and s.refund_of.member}
+        return [(type(q), [q]) for q in sequences] + [
+            (Member, sorted(members, key=int))]
+
+    @classmethod
     @Workflow.transition('done')
     def do(cls, sales):
+        # every lock is asked for at once, before any work of do or post:
+        # a lock missing restarts the request with it (one restart, not
+        # one per lock, and the less work redone the better)
+        lock_all(*cls._locks_to_do(sales))
         super().do(sales)
         cls.redeem_points(sales)
 
@@ -217,6 +263,7 @@ class POSSale(metaclass=PoolMeta):
     @classmethod
     @Workflow.transition('posted')
     def post(cls, sales):
+        lock_all(*cls._locks_to_post(sales))
         super().post(sales)
         cls.earn_points(sales)
         cls.reverse_refunded_points([s for s in sales if s.refund_of])

@@ -473,39 +473,3 @@ class POSSale(metaclass=PoolMeta):
         cls._sql_indexes.add(
             Index(t, (t.member, Index.Equality()), (t.date, Index.Range()),
                 where=t.member != None))  # noqa: E711
-
-    @classmethod
-    def _lock_first(cls, sales, sequences=()):
-        # Take the locks of the request first: a lock missing when it is
-        # needed restarts the whole request with it, and restarting before
-        # the moves are made is cheaper than after
-        pool = Pool()
-        Member = pool.get('crm8.member')
-        members = {s.member.id for s in sales if s.member}
-        members |= {s.refund_of.member.id for s in sales
-            if s.refund_of and s.refund_of.member}
-        if members:
-            Member.lock(Member.browse(sorted(members)))
-        for sequence in sorted(set(sequences), key=lambda s: s.id):
-            sequence.__class__.lock([sequence])
-
-    @classmethod
-    def do(cls, sales):
-        # the numbers of the sales
-        cls._lock_first(sales, [s.point.sequence for s in sales
-                if not s.number and s.state == 'open'])
-        super().do(sales)
-
-    @classmethod
-    def post(cls, sales):
-        pool = Pool()
-        Period = pool.get('account.period')
-        # the numbers of the account moves
-        sequences = []
-        for sale in sales:
-            if sale.state == 'done':
-                period = Period.find(
-                    sale.company, date=sale.date, test_state=False)
-                sequences.append(period.move_sequence_used)
-        cls._lock_first(sales, sequences)
-        super().post(sales)
