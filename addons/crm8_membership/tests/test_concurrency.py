@@ -149,6 +149,15 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             self.assertEqual(process.exitcode, 0)
         return results
 
+    def race(self, target, args):
+        """Run target once per item of args, all released together by a
+        barrier; return what each put on the queue"""
+        queue = self.mp.Queue()
+        barrier = self.mp.Barrier(len(args))
+        processes = self.start(
+            target, *[(barrier, queue, *a) for a in args])
+        return self.collect(queue, processes)
+
     def balance(self, member_id):
         def read():
             pool = Pool()
@@ -168,12 +177,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         context = self.ids['context']
         member_id = run(new_member, "周敏", context=context)
         run(book, member_id, 'adjust', 100, context=context)
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(PROCESSES)
-        processes = self.start(_redeem_worker, *[
-                (barrier, queue, member_id, context)
-                for _ in range(PROCESSES)])
-        results = self.collect(queue, processes)
+        results = self.race(_redeem_worker, [
+                (member_id, context) for _ in range(PROCESSES)])
 
         self.assertEqual(
             sorted(s for s, _ in results),
@@ -213,11 +218,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         context = self.ids['context']
         member_id = run(new_member, "何静", context=context)
         sale_id = run(done_sale, member_id, self.ids, context=context)
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(TILLS)
-        processes = self.start(_post_worker, *[
-                (barrier, queue, sale_id, context) for _ in range(TILLS)])
-        results = self.collect(queue, processes)
+        results = self.race(_post_worker, [
+                (sale_id, context) for _ in range(TILLS)])
         self.assertEqual([s for s, _ in results], ['ok'] * TILLS)
 
         def lines():
@@ -231,11 +233,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         self.assertEqual(self.balance(member_id), (600, 600, 0))
 
         refund_id = run(refund_sale, sale_id, self.ids, context=context)
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(TILLS)
-        processes = self.start(_post_worker, *[
-                (barrier, queue, refund_id, context) for _ in range(TILLS)])
-        results = self.collect(queue, processes)
+        results = self.race(_post_worker, [
+                (refund_id, context) for _ in range(TILLS)])
         self.assertEqual([s for s, _ in results], ['ok'] * TILLS)
         self.assertEqual(
             run(lines, context=context), [('earn', 600), ('reverse', -600)])
@@ -287,12 +286,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         reward_id, _ = self.coupon_reward(200)
         member_id = run(new_member, "孙丽", context=context)
         run(book, member_id, 'adjust', 300, context=context)
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(PROCESSES)
-        processes = self.start(_reward_worker, *[
-                (barrier, queue, member_id, reward_id, context)
-                for _ in range(PROCESSES)])
-        results = self.collect(queue, processes)
+        results = self.race(_reward_worker, [
+                (member_id, reward_id, context) for _ in range(PROCESSES)])
 
         self.assertEqual(
             sorted(s for s, _ in results),
@@ -313,12 +308,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             for i in range(PROCESSES)]
         for member_id in member_ids:
             run(book, member_id, 'adjust', 500, context=context)
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(PROCESSES)
-        processes = self.start(_reward_worker, *[
-                (barrier, queue, member_id, reward_id, context)
-                for member_id in member_ids])
-        results = self.collect(queue, processes)
+        results = self.race(_reward_worker, [
+                (member_id, reward_id, context) for member_id in member_ids])
 
         self.assertEqual(
             sorted(s for s, _ in results),
@@ -341,12 +332,8 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         code = run(number, context=context)
         sale_ids = [run(open_sale, member_id, self.ids, context=context)
             for _ in range(TILLS)]
-        queue = self.mp.Queue()
-        barrier = self.mp.Barrier(TILLS)
-        processes = self.start(_coupon_worker, *[
-                (barrier, queue, sale_id, method_id, code, context)
-                for sale_id in sale_ids])
-        results = self.collect(queue, processes)
+        results = self.race(_coupon_worker, [
+                (sale_id, method_id, code, context) for sale_id in sale_ids])
 
         self.assertEqual(
             sorted(results),
