@@ -245,12 +245,18 @@ class Member(Workflow, ModelSQL, ModelView):
         "Find a member by number, card number or mobile phone"
         if clause[1].startswith('!') or clause[1].startswith('not '):
             bool_op = 'AND'
+            cards = ('cards.number',) + tuple(clause[1:])
         else:
             bool_op = 'OR'
+            # a lost or replaced card no longer finds its member
+            cards = ('cards', 'where', [
+                    ('number',) + tuple(clause[1:]),
+                    ('state', '=', 'active'),
+                    ])
         return [bool_op,
             ('number',) + tuple(clause[1:]),
             ('mobile',) + tuple(clause[1:]),
-            ('cards.number',) + tuple(clause[1:]),
+            cards,
             ('party.name',) + tuple(clause[1:]),
             ]
 

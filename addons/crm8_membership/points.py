@@ -3,6 +3,9 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from sql import Cast
+from sql.operators import Concat, Exists
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -40,6 +43,10 @@ class PointsLine(ModelSQL, ModelView):
         "Origin", selection='get_origin',
         help="The sale, reward or line that caused these points.")
     description = fields.Char("Description")
+    occurrence = fields.Integer(
+        "Occurrence", required=True, readonly=True,
+        help="How many times the origin booked this kind before, each "
+        "reversed since: a POS sale reopened and done again earns again.")
     expiry_date = fields.Date(
         "Expiry Date",
         states={
@@ -52,8 +59,10 @@ class PointsLine(ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_constraints += [
-            # a replayed sale or action never books twice
-            ('origin_kind_unique', Unique(t, t.origin, t.kind),
+            # a replayed sale or action never books twice; only a booking
+            # reversed since may be booked again, as the next occurrence
+            ('origin_kind_occurrence_unique',
+                Unique(t, t.origin, t.kind, t.occurrence),
                 'crm8_membership.msg_points_line_duplicate'),
             ]
         cls._sql_indexes.update({
@@ -66,8 +75,19 @@ class PointsLine(ModelSQL, ModelView):
         cls._order.insert(1, ('id', 'DESC'))
 
     @classmethod
+    def __register__(cls, module_name):
+        super().__register__(module_name)
+        table_h = cls.__table_handler__(module_name)
+        # Migration from session 6: the occurrence joined the uniqueness
+        table_h.drop_constraint('origin_kind_unique')
+
+    @classmethod
     def _get_origin(cls):
         return ['crm8.member', 'crm8.member.points.line']
+
+    @classmethod
+    def default_occurrence(cls):
+        return 0
 
     @classmethod
     def get_origin(cls):
@@ -93,33 +113,26 @@ class PointsLine(ModelSQL, ModelView):
 
         The members are locked first so two tills booking for the same
         member are serialised; a line whose origin and kind are already
-        booked is not booked again and the existing line is returned.
+        booked is not booked again and the existing line is returned,
+        unless that booking has been reversed since: then the line is
+        booked as the next occurrence (a reopened sale done again).
         """
         pool = Pool()
         Member = pool.get('crm8.member')
         members = Member.browse(sorted({l.member.id for l in lines}))
         Member.lock(members)
 
-        # the lines already booked for the origins, in one query on the
-        # stored "model,id" (an origin may have been deleted since); an
-        # adjustment may be made without origin
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        origins = {str(l.origin) for l in lines
-            if getattr(l, 'origin', None)}
-        existing = {}
-        for sub_origins in grouped_slice(sorted(origins), 1000):
-            cursor.execute(*table.select(
-                    table.id, table.origin, table.kind,
-                    where=table.origin.in_(list(sub_origins))))
-            for id_, origin, kind in cursor:
-                existing.setdefault((origin, kind), id_)
+        last = cls._last_booked({str(l.origin) for l in lines
+                if getattr(l, 'origin', None)})
         booked, new = [], []
         for line in lines:
             origin = getattr(line, 'origin', None)
-            if origin and (str(origin), line.kind) in existing:
-                booked.append(cls(existing[str(origin), line.kind]))
+            id_, occurrence, reversed_ = last.get(
+                (str(origin), line.kind), (None, -1, True))
+            if origin and not reversed_:
+                booked.append(cls(id_))
             else:
+                line.occurrence = occurrence + 1 if origin else 0
                 new.append(line)
         if not new:
             return booked
@@ -143,6 +156,29 @@ class PointsLine(ModelSQL, ModelView):
                             points=-points))
         cls.save(new)
         return booked + new
+
+    @classmethod
+    def _last_booked(cls, origins):
+        """Return {(origin, kind): (id, occurrence, reversed)} of the last
+        line booked for each of the origins ("model,id" strings), in SQL on
+        the stored origin (an origin may have been deleted since)"""
+        table = cls.__table__()
+        reversal = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        last = {}
+        for sub_origins in grouped_slice(sorted(origins), 1000):
+            reversed_ = Exists(reversal.select(reversal.id,
+                    where=(reversal.kind == 'reverse')
+                    & (reversal.origin == Concat(
+                            cls.__name__ + ',', Cast(table.id, 'VARCHAR')))))
+            cursor.execute(*table.select(
+                    table.id, table.origin, table.kind, table.occurrence,
+                    reversed_,
+                    where=table.origin.in_(list(sub_origins)),
+                    order_by=[table.occurrence.asc]))
+            for id_, origin, kind, occurrence, reversed_ in cursor:
+                last[origin, kind] = (id_, occurrence, bool(reversed_))
+        return last
 
     @classmethod
     def reverse(cls, lines, date=None, share=1):

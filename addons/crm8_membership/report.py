@@ -129,8 +129,8 @@ class Consumption(_Report):
             # a refund takes the amount back but is no purchase
             Sum(Case((sale.refund_of == Null, 1), else_=0)).as_('count'),
             Sum(amounts.amount).as_('amount'),
-            where=(sale.state == 'posted') & (sale.member != Null)
-            & cls._date_where(sale.date),
+            where=sale.state.in_(['done', 'posted'])
+            & (sale.member != Null) & cls._date_where(sale.date),
             group_by=[sale.member])
         booked = points.select(points.member,
             Sum(Case((points.kind == 'earn', points.points),
@@ -275,7 +275,7 @@ class MemberList(_Report):
         cards = card.select(card.member, Min(card.number).as_('number'),
             where=card.state == 'active', group_by=[card.member])
         last = sale.select(sale.member, Max(sale.date).as_('date'),
-            where=(sale.state == 'posted') & (sale.member != Null),
+            where=sale.state.in_(['done', 'posted']) & (sale.member != Null),
             group_by=[sale.member])
         query = (member
             .join(programme, condition=member.programme == programme.id)

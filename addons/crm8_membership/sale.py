@@ -70,6 +70,11 @@ class POSSale(metaclass=PoolMeta):
         lines = Line.search([
                 ('origin', 'in', self._points_origins([self])),
                 ])
+        # net of the reversals: of a reopening, of a refund
+        if lines:
+            lines += Line.search([
+                    ('origin', 'in', [str(l) for l in lines]),
+                    ])
         return sum(l.points for l in lines)
 
     @classmethod
@@ -208,27 +213,10 @@ class POSSale(metaclass=PoolMeta):
     @classmethod
     def _locks_to_do(cls, sales):
         """Return the (Model, records) to lock before the sales are done:
-        the number sequences and the members who pay with points"""
+        the number sequences and the members whose points move"""
         pool = Pool()
         Member = pool.get('crm8.member')
         sequences = {s.point.sequence for s in sales if not s.number}
-        members = {s.member for s in sales
-            if s.member and any(p.method.points_rate for p in s.payments)}
-        return [(type(q), [q]) for q in sequences] + [
-            (Member, sorted(members, key=int))]
-
-    @classmethod
-    def _locks_to_post(cls, sales):
-        """Return the (Model, records) to lock before the sales are posted:
-        the account move sequences and the members earning or getting
-        points back"""
-        pool = Pool()
-        Member = pool.get('crm8.member')
-        Period = pool.get('account.period')
-        sequences = {Period.find(
-                    company, date=date, test_state=False
-                    ).move_sequence_used
-            for company, date in {(s.company, s.date) for s in sales}}
         members = {s.member for s in sales if s.member}
         members |= {s.refund_of.member for s in sales
             if s.refund_of and s.refund_of.member}
@@ -236,14 +224,29 @@ class POSSale(metaclass=PoolMeta):
             (Member, sorted(members, key=int))]
 
     @classmethod
+    def _locks_to_post(cls, sales):
+        """Return the (Model, records) to lock before the sales are posted:
+        the account move sequences"""
+        Period = Pool().get('account.period')
+        sequences = {Period.find(
+                    company, date=date, test_state=False
+                    ).move_sequence_used
+            for company, date in {(s.company, s.date) for s in sales}}
+        return [(type(q), [q]) for q in sequences]
+
+    @classmethod
     @Workflow.transition('done')
     def do(cls, sales):
-        # every lock is asked for at once, before any work of do or post:
-        # a lock missing restarts the request with it (one restart, not
-        # one per lock, and the less work redone the better)
+        # every lock is asked for at once, before any work of do: a lock
+        # missing restarts the request with it (one restart, not one per
+        # lock, and the less work redone the better)
         lock_all(*cls._locks_to_do(sales))
         super().do(sales)
+        # the points move when the customer pays at the till, not when the
+        # back office posts the sales: the receipt shows them
         cls.redeem_points(sales)
+        cls.earn_points(sales)
+        cls.reverse_refunded_points([s for s in sales if s.refund_of])
 
     @classmethod
     @Workflow.transition('open')
@@ -251,6 +254,13 @@ class POSSale(metaclass=PoolMeta):
         pool = Pool()
         Payment = pool.get('sale.point.payment')
         done = [s for s in sales if s.state == 'done']
+        for sale in done:
+            if sale.refund_of and sale.refund_of.member:
+                # its reversals are the original's points, which only a
+                # new sale can give back
+                raise PointsError(gettext(
+                        'crm8_membership.msg_refund_reopen',
+                        sale=sale.rec_name))
         super().open(sales)
         # the points go back to the member and the points payments are
         # removed so that paying again books a new redemption
@@ -265,8 +275,6 @@ class POSSale(metaclass=PoolMeta):
     def post(cls, sales):
         lock_all(*cls._locks_to_post(sales))
         super().post(sales)
-        cls.earn_points(sales)
-        cls.reverse_refunded_points([s for s in sales if s.refund_of])
 
     @classmethod
     @ModelView.button_action('crm8_membership.act_pos_sale_refund')

@@ -28,7 +28,7 @@ class Programme(metaclass=PoolMeta):
             ('points', "Points Earned"),
             ], "Tier Measure", required=True,
         help="What a member must reach over the period to qualify for a "
-        "member type: the amount spent (posted till sales and confirmed "
+        "member type: the amount spent (paid till sales and confirmed "
         "orders) or the points earned.")
     tier_period = fields.Integer(
         "Tier Period", required=True,
@@ -218,8 +218,8 @@ class Member(metaclass=PoolMeta):
     @classmethod
     def _tier_spend(cls, ids, start, end, company_id):
         """Amount paid, in the company currency, between start and end for
-        the posted till sales of the members (refunds count negative) and
-        the confirmed orders of their parties"""
+        the paid (done or posted) till sales of the members (refunds count
+        negative) and the confirmed orders of their parties"""
         pool = Pool()
         POSSale = pool.get('sale.point.sale')
         POSLine = pool.get('sale.point.sale.line')
@@ -242,7 +242,7 @@ class Member(metaclass=PoolMeta):
                     Sum(Cast(pos_line.quantity, 'NUMERIC')
                         * pos_line.unit_gross_price),
                     where=pos_sale.member.in_(sub_ids)
-                    & (pos_sale.state == 'posted')
+                    & pos_sale.state.in_(['done', 'posted'])
                     & (pos_sale.date >= start) & (pos_sale.date <= end),
                     group_by=pos_sale.member)
             cursor.execute(*query)

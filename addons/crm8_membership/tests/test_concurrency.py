@@ -67,6 +67,12 @@ def post_sale(sale_id):
     Sale.post([Sale(sale_id)])
 
 
+def process_sale(sale_id):
+    "Complete the paid sale, as the till does: the points move"
+    Sale = Pool().get('sale.point.sale')
+    Sale.process([Sale(sale_id)])
+
+
 def _redeem_worker(barrier, queue, member_id, context):
     barrier.wait()
     queue.put(outcome(book, member_id, 'redeem', -80, context=context))
@@ -86,9 +92,9 @@ def _till_worker(queue, seed, member_ids, context):
     queue.put(results)
 
 
-def _post_worker(barrier, queue, sale_id, context):
+def _process_worker(barrier, queue, sale_id, context):
     barrier.wait()
-    queue.put(outcome(post_sale, sale_id, context=context))
+    queue.put(outcome(process_sale, sale_id, context=context))
 
 
 def redeem(member_id, reward_id):
@@ -214,11 +220,11 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             self.assertEqual(lowest, 0)
 
     def test_pos_replay_and_refund(self):
-        "A sale posted by parallel replays earns once; its refund reverses"
+        "A sale completed by parallel replays earns once; so does its refund"
         context = self.ids['context']
         member_id = run(new_member, "何静", context=context)
-        sale_id = run(done_sale, member_id, self.ids, context=context)
-        results = self.race(_post_worker, [
+        sale_id = run(paid_sale, member_id, self.ids, context=context)
+        results = self.race(_process_worker, [
                 (sale_id, context) for _ in range(TILLS)])
         self.assertEqual([s for s, _ in results], ['ok'] * TILLS)
 
@@ -231,9 +237,13 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         run(lambda: Pool().get('sale.point.sale').earn_points(
                 [Pool().get('sale.point.sale')(sale_id)]), context=context)
         self.assertEqual(self.balance(member_id), (600, 600, 0))
+        # posting moves no points
+        run(post_sale, sale_id, context=context)
+        self.assertEqual(self.balance(member_id), (600, 600, 0))
 
-        refund_id = run(refund_sale, sale_id, self.ids, context=context)
-        results = self.race(_post_worker, [
+        refund_id = run(
+            refund_sale, sale_id, self.ids, False, context=context)
+        results = self.race(_process_worker, [
                 (refund_id, context) for _ in range(TILLS)])
         self.assertEqual([s for s, _ in results], ['ok'] * TILLS)
         self.assertEqual(
@@ -439,29 +449,15 @@ def new_member(name):
     return member.id
 
 
-def _pay(sale, ids):
-    "Pay the rest of the sale in cash, as the pay wizard does"
+def _pay(sale, ids, process=True):
+    """Pay the rest of the sale in cash, as the pay wizard does; complete
+    the sale unless process is False"""
     pool = Pool()
     Sale = pool.get('sale.point.sale')
     Payment = pool.get('sale.point.payment')
     Payment(sale=sale, method=ids['cash'], amount=sale.amount_to_pay).save()
-    Sale.process([Sale(sale.id)])
-
-
-def done_sale(member_id, ids):
-    "Return a paid sale of two teapots for the member"
-    pool = Pool()
-    Sale = pool.get('sale.point.sale')
-    Line = pool.get('sale.point.sale.line')
-    sale = Sale(point=ids['point'], member=member_id)
-    line = Line(product=ids['product'], quantity=2,
-        unit_list_price=Decimal(300), unit_gross_price=Decimal(300))
-    sale.lines = [line]
-    sale.save()
-    _pay(Sale(sale.id), ids)
-    sale = Sale(sale.id)
-    assert sale.state == 'done', sale.state
-    return sale.id
+    if process:
+        Sale.process([Sale(sale.id)])
 
 
 def open_sale(member_id, ids):
@@ -476,12 +472,20 @@ def open_sale(member_id, ids):
     return sale.id
 
 
-def refund_sale(sale_id, ids):
-    "Return the paid refund of the sale"
+def paid_sale(member_id, ids):
+    "Return a sale of two teapots for the member, paid but not completed"
+    Sale = Pool().get('sale.point.sale')
+    sale = Sale(open_sale(member_id, ids))
+    _pay(sale, ids, process=False)
+    return sale.id
+
+
+def refund_sale(sale_id, ids, process=True):
+    "Return the paid refund of the sale, completed unless process is False"
     Sale = Pool().get('sale.point.sale')
     Sale.refund([Sale(sale_id)])
     refund, = Sale(sale_id).refunds
-    _pay(refund, ids)
+    _pay(refund, ids, process=process)
     refund = Sale(refund.id)
-    assert refund.state == 'done', refund.state
+    assert refund.state == ('done' if process else 'open'), refund.state
     return refund.id
