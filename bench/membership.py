@@ -293,6 +293,7 @@ def sell(name, ids, card, user_id, context):
     """One till sale as three requests: scan the card and the item, pay,
     post; return the durations in ms by part"""
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
 
     def scan():
         pool = Pool()
@@ -310,13 +311,19 @@ def sell(name, ids, card, user_id, context):
         return sale.id
 
     def pay():
+        # the pay wizard of the till: its session, the payment that
+        # completes the sale (done, numbered, points), the session deleted
         pool = Pool()
         Sale = pool.get('sale.point.sale')
-        Payment = pool.get('sale.point.payment')
-        sale = Sale(sale_id)
-        Payment(sale=sale, method=ids['cash'],
-            amount=sale.amount_to_pay).save()
-        Sale.process([sale])
+        Pay = pool.get('sale.point.sale.pay', type='wizard')
+        with Transaction().set_context(active_model=Sale.__name__,
+                active_id=sale_id, active_ids=[sale_id]):
+            session_id, _, _ = Pay.create()
+            Pay.execute(session_id, {'payment': {
+                        'method': ids['cash'],
+                        'amount': Sale(sale_id).amount_to_pay,
+                        }}, 'pay')
+            Pay.delete(session_id)
 
     def post():
         Sale = Pool().get('sale.point.sale')
