@@ -39,6 +39,12 @@ class Rule(metaclass=PoolMeta):
             hidden = Pool().get('crm8.audit').hidden_fields_domain()
             if hidden:
                 domain = ['AND', domain, *hidden] if domain else hidden
+        if model_name == 'crm8.score' and Transaction().check_access:
+            # a score tells about its record: it follows the record's rules,
+            # which depend on the user, so it is added after the cache too
+            readable = Pool().get('crm8.score').readable_records_domain()
+            if readable:
+                domain = ['AND', domain, *readable] if domain else readable
         return domain
 
     @classmethod

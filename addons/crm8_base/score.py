@@ -9,7 +9,8 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 
 from .domain import domain_error, parse_domain
 from .exceptions import ScoreCriterionError
@@ -208,6 +209,31 @@ class Score(ModelSQL, ModelView):
             ]
         cls._sql_indexes.add(Index(t, (t.record, Index.Equality())))
         cls._order = [('score_model', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def readable_records_domain(cls):
+        """The domain of the scores whose record the user may read
+
+        A Reference cannot carry ``__access__``, so the rules of each
+        target model are applied here, through a sub-query of its readable
+        ids."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Rule = pool.get('ir.rule')
+        domain = []
+        for model, _ in TARGETS:
+            others = ('record', 'not like', model + ',%')
+            if not ModelAccess.check(model, 'read', raise_exception=False):
+                domain.append(others)
+                continue
+            rule = Rule.domain_get(model, mode='read')
+            if rule:
+                Target = pool.get(model)
+                with without_check_access(), inactive_records():
+                    readable = Target.search(rule, order=[], query=True)
+                domain.append(
+                    ['OR', others, ('record.id', 'in', readable, model)])
+        return domain
 
     @classmethod
     def store(cls, score_model, values):

@@ -87,6 +87,12 @@ class MemberType(
         help="Members of this type may be given a reserved special number.")
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the programme's company rule applies to its types
+        cls.__access__.add('programme')
+
+    @classmethod
     def default_vip(cls):
         return False
 

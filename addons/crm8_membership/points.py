@@ -112,6 +112,30 @@ class PointsLine(ModelSQL, ModelView):
             mode, lines, values=values, external=external)
         if mode in {'write', 'delete'}:
             raise PointsError(gettext('crm8_membership.msg_points_line_fixed'))
+        if mode == 'create' and external:
+            cls._check_overdraw(lines)
+
+    @classmethod
+    def _check_overdraw(cls, lines):
+        """Refuse lines entered by hand that take a member below zero, as
+        book() refuses those of the code"""
+        Member = Pool().get('crm8.member')
+        members = Member.browse(sorted({
+                    l.member.id for l in lines
+                    if l.kind in DEBIT_KINDS and l.points < 0}))
+        if not members:
+            return
+        # the lines are inserted: lock, then read the balances with them
+        Member.lock(members)
+        balances = Member.get_points_balance(members, 'points_balance')
+        for member in members:
+            if balances[member.id] < 0:
+                points = sum(l.points for l in lines if l.member == member)
+                raise PointsError(gettext(
+                        'crm8_membership.msg_points_insufficient',
+                        member=member.rec_name,
+                        balance=balances[member.id] - points,
+                        points=-points))
 
     @classmethod
     @without_check_access

@@ -43,6 +43,12 @@ class EarnRule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         "for example 1 point per yuan, or 2 in a double-points week.")
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the programme's company rule applies to its earn rules
+        cls.__access__.add('programme')
+
+    @classmethod
     def default_points_per_amount(cls):
         return Decimal(1)
 
