@@ -92,15 +92,8 @@ class PointsLine(ModelSQL, ModelView):
     @classmethod
     def get_origin(cls):
         IrModel = Pool().get('ir.model')
-        # the model names are cached by context: the active_id of a button
-        # or wizard (the till's pay) would miss the cache and read every
-        # model on each booking; only the language matters to the names
-        language = Transaction().language
-        with Transaction().reset_context(), \
-                Transaction().set_context(language=language):
-            names = IrModel.get_names()
         return [(None, '')] + [
-            (m, names.get(m, m)) for m in cls._get_origin()]
+            (m, IrModel.get_name(m)) for m in cls._get_origin()]
 
     @classmethod
     def default_date(cls):
