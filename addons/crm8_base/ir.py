@@ -34,6 +34,19 @@ class Model(metaclass=PoolMeta):
             return super().get_names(classes=classes)
 
 
+class Trigger(metaclass=PoolMeta):
+    __name__ = 'ir.trigger'
+
+    # The same for the triggers of a model, which depend on no context at
+    # all: they are looked up on every create and write.
+    @classmethod
+    def get_triggers(cls, model_name, mode):
+        if Transaction().context.get('_no_trigger'):
+            return []
+        with _language_only():
+            return super().get_triggers(model_name, mode)
+
+
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
 

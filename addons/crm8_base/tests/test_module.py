@@ -29,5 +29,21 @@ class Crm8BaseTestCase(
                     IrModel.get_name('ir.model'), names['ir.model'])
         self.assertEqual(cache.miss, misses)
 
+    @with_transaction()
+    def test_triggers_cached_whatever_the_active_record(self):
+        "The triggers of a model are looked up once, not once per record"
+        Trigger = Pool().get('ir.trigger')
+        cache = Trigger._get_triggers_cache
+        Trigger.get_triggers('party.party', 'write')
+        misses = cache.miss
+        for id_ in range(1, 4):
+            with Transaction().set_context(
+                    active_model='party.party', active_id=id_):
+                self.assertEqual(
+                    Trigger.get_triggers('party.party', 'write'), [])
+        self.assertEqual(cache.miss, misses)
+        with Transaction().set_context(_no_trigger=True):
+            self.assertEqual(Trigger.get_triggers('party.party', 'write'), [])
+
 
 del ModuleTestCase
