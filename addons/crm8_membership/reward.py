@@ -500,6 +500,9 @@ class Redemption(Workflow, ModelSQL, ModelView):
                             description=reward.rec_name))
                 Line.book(lines)
                 redemption.points = reward.points_cost
+                # done now, not after the loop: the next redemption of the
+                # batch counts it for the limits and the stock
+                redemption.state = 'done'
                 if reward.kind == 'coupon':
                     redemption.coupon_number = redemption.issue_coupon()
                 redemption.save()
