@@ -4,6 +4,7 @@
 import datetime as dt
 import secrets
 
+from dateutil.relativedelta import relativedelta
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -273,6 +274,15 @@ class RedemptionRule(DeactivableMixin, ModelSQL, ModelView):
             return date.replace(day=1)
         return date.replace(month=1, day=1)
 
+    def period_end(self, date):
+        if self.period == 'day':
+            return date
+        elif self.period == 'week':
+            return self.period_start(date) + dt.timedelta(days=6)
+        elif self.period == 'month':
+            return self.period_start(date) + relativedelta(months=1, days=-1)
+        return date.replace(month=12, day=31)
+
     def check(self, member, reward, date):
         "Raise RedemptionError if the rule refuses the redemption"
         pool = Pool()
@@ -288,11 +298,12 @@ class RedemptionRule(DeactivableMixin, ModelSQL, ModelView):
                     rule=self.rec_name, minimum=self.minimum_balance,
                     balance=member.points_balance))
         if self.maximum_redemptions:
+            # the whole period: a redemption may be dated before another
             count = Redemption.search([
                     ('member', '=', member.id),
                     ('state', '=', 'done'),
                     ('date', '>=', self.period_start(date)),
-                    ('date', '<=', date),
+                    ('date', '<=', self.period_end(date)),
                     ], count=True)
             if count >= self.maximum_redemptions:
                 raise RedemptionError(gettext(
@@ -489,6 +500,9 @@ class Redemption(Workflow, ModelSQL, ModelView):
                             description=reward.rec_name))
                 Line.book(lines)
                 redemption.points = reward.points_cost
+                # done now, not after the loop: the next redemption of the
+                # batch counts it for the limits and the stock
+                redemption.state = 'done'
                 if reward.kind == 'coupon':
                     redemption.coupon_number = redemption.issue_coupon()
                 redemption.save()
