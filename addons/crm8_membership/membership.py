@@ -330,6 +330,32 @@ class Member(Workflow, ModelSQL, ModelView):
                         type=member.type.rec_name))
 
     @classmethod
+    def check_modification(cls, mode, members, values=None, external=False):
+        super().check_modification(
+            mode, members, values=values, external=external)
+        # a VIP type, which may take a reserved number, is given by a
+        # membership administrator only (the code is not checked)
+        if not external or mode not in {'create', 'write'}:
+            return
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        MemberType = pool.get('crm8.member.type')
+        User = pool.get('res.user')
+        if mode == 'create':
+            vips = [(m, m.type) for m in members if m.type and m.type.vip]
+        elif values.get('type') and MemberType(values['type']).vip:
+            vips = [(m, MemberType(values['type'])) for m in members]
+        else:
+            vips = []
+        if vips and ModelData.get_id(
+                'crm8_membership', 'group_membership_admin') not in (
+                User.get_groups()):
+            member, type_ = vips[0]
+            raise MemberNumberError(gettext(
+                    'crm8_membership.msg_member_vip_administrator',
+                    member=member.rec_name, type=type_.rec_name))
+
+    @classmethod
     def copy(cls, members, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('number')
