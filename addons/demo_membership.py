@@ -1,24 +1,29 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
 """Demo membership (crm8_membership): the 华信会员计划 programme of the
-company's tea and gift shop 华信生活馆, its tiers and a VIP type, reserved
-numbers, members with cards, fees and birthdays, posted till sales that
-earned points and a redemption, the till with its cashier (login
-``cashier``) and a member self-service account: ``member@example.com``,
-whose password is its login like every demo user's."""
+company's tea and gift shop 华信生活馆, its tiers by the spend of twelve
+months (evaluated once, so some members moved up or down) and a VIP type,
+reserved numbers, members with cards, fees and birthdays, posted till sales
+that earned points, a points payment, rewards (a gift, a coupon, a gold
+discount) with a redemption rule and a redemption of the gift, the till with
+its cashier (login ``cashier``) and a member self-service account:
+``member@example.com``, whose password is its login like every demo user's;
+that member (王芳, silver) is a few yuan short of gold and has points to
+redeem."""
 import datetime as dt
 from decimal import Decimal
 
 PROGRAMME = "华信会员计划"
 PORTAL_EMAIL = 'member@example.com'
-# name, fee per year
-TYPES = [("普通会员", None), ("银卡会员", Decimal('200')),
-    ("金卡会员", Decimal('500'))]
+# name, fee per year, tier threshold: the spend of the last 12 months
+TYPES = [("普通会员", None, Decimal(0)),
+    ("银卡会员", Decimal('200'), Decimal('300')),
+    ("金卡会员", Decimal('500'), Decimal('2000'))]
 VIP_TYPE = "VIP 会员"
 RESERVED = [("888", "VIP 专用"), ("6666", "VIP 专用")]
 # name, mobile, type index (3: VIP), days since joining, birthday, lunar
 MEMBERS = [
-    ("王芳", '13800138001', 2, 700, (1988, 3, 12), False),
+    ("王芳", '13800138001', 1, 700, (1988, 3, 12), False),
     ("李强", '13800138002', 1, 650, (1985, 7, 8), True),
     ("张丽", '13800138003', 0, 600, (1992, 11, 30), False),
     ("刘洋", '13800138004', 1, 560, (1990, 1, 5), False),
@@ -39,7 +44,7 @@ MEMBERS = [
     ("马丽", '13800138019', 0, 80, (1999, 6, 18), False),
     ("罗军", '13800138020', 0, 50, (1984, 11, 11), False),
     ("梁晨", '13800138021', 0, 20, (2000, 8, 8), False),
-    ("宋佳", '13800138022', 1, 10, None, False),
+    ("宋佳", '13800138022', 0, 10, None, False),
     ]
 # VIP members, given the reserved numbers
 VIPS = [("郑国华", '13900139888', "888", (1975, 8, 18))]
@@ -49,15 +54,21 @@ GOODS = [("西湖龙井 (250g)", 'TEA-LJ', Decimal('168')),
     ("茶具礼盒", 'TEA-GIFT', Decimal('398')),
     ("普洱茶饼 (357g)", 'TEA-PE', Decimal('258'))]
 # member index, goods (index, quantity), days ago; points pay 5 yuan of
-# the sales marked True
+# the sales marked True. By the thresholds: 王芳 spends 1930 (silver, 70
+# short of gold), 张丽 426 (up to silver), 杨帆 and 胡雪 over 2000 (gold),
+# 黄磊 168 and 郭涛 258 (down to 普通)
 SALES = [(0, [(1, 1), (0, 2)], 120, False), (0, [(2, 1)], 40, False),
-    (0, [(3, 2)], 5, True), (1, [(0, 3)], 90, False), (2, [(3, 1)], 75, False),
+    (0, [(3, 2)], 5, True), (1, [(0, 3)], 90, False),
+    (2, [(3, 1), (0, 1)], 75, False), (5, [(1, 2)], 200, False),
+    (12, [(1, 1), (3, 2)], 150, False),
     (3, [(1, 1)], 60, False), (5, [(2, 2), (0, 1)], 50, False),
     (7, [(0, 1)], 45, False), (8, [(3, 1)], 30, False),
     (10, [(2, 1)], 25, False), (12, [(1, 1), (2, 1)], 20, False),
     (14, [(0, 2)], 15, False), (17, [(3, 1)], 10, False),
     (22, [(1, 2)], 8, False), (1, [(2, 1)], 3, True)]
 CASHIER_GROUPS = ['POS', 'POS Posting', 'Membership']
+# the gift 王芳 redeemed, days ago
+REDEEMED_GIFT_DAYS = 20
 
 
 def load(config, company):
@@ -78,6 +89,7 @@ def load(config, company):
     cashier.save()
 
     programme = _programme(config, company, fee_product)
+    gift = _rewards(config, programme)
     types = list(programme.member_types)
     Party = Model.get('party.party')
     Member = Model.get('crm8.member')
@@ -132,7 +144,14 @@ def load(config, company):
                 where=table.id == portal.id))
         transaction.commit()
 
-    _sales(config, cashier, pos, cash, points, members, goods, today)
+    _sales(config, cashier, pos, cash, points, members, goods, today, gift)
+
+    with Transaction().start(config.database_name, 0,
+            context={'language': 'zh_CN'}) as transaction:
+        pool = Pool()
+        # what the daily cron does: members move to the type of their spend
+        pool.get('crm8.member').evaluate_tiers_cron()
+        transaction.commit()
 
 
 def _accounting(config, company):
@@ -220,6 +239,8 @@ def _till(config, company, accounts):
     points = Method(name="积分抵现", account=accounts['expense'],
         points_rate=Decimal(100))
     points.save()
+    # the numbers of the coupon reward pay here
+    Method(name="会员代金券", account=accounts['expense'], coupon=True).save()
     return pos, cash, points
 
 
@@ -241,9 +262,9 @@ def _programme(config, company, fee_product):
     cards.save()
     programme = Programme(name=PROGRAMME, number_sequence=numbers,
         card_sequence=cards, fee_product=fee_product)
-    for sequence, (name, fee) in enumerate(TYPES, 1):
+    for sequence, (name, fee, threshold) in enumerate(TYPES, 1):
         programme.member_types.new(name=name, sequence=sequence,
-            fee_amount=fee)
+            fee_amount=fee, tier_threshold=threshold)
     programme.member_types.new(name=VIP_TYPE, sequence=len(TYPES) + 1,
         vip=True)
     for number, note in RESERVED:
@@ -256,8 +277,44 @@ def _programme(config, company, fee_product):
     return programme
 
 
-def _sales(config, cashier, pos, cash, points, members, goods, today):
-    "Posted till sales of the last months; the cashier sells"
+def _rewards(config, programme):
+    """A gift, a coupon worth 20 yuan at the till and a discount for gold
+    members; at most three redemptions a month. Return the gift"""
+    from proteus import Model
+    Uom = Model.get('product.uom')
+    Template = Model.get('product.template')
+    Promotion = Model.get('sale.promotion')
+    Reward = Model.get('crm8.member.reward')
+    Rule = Model.get('crm8.member.redemption.rule')
+    with config.set_context(language='en'):
+        unit, = Uom.find([('name', '=', 'Unit')])
+    cup = Template(name="华信定制品茗杯", code='GIFT-CUP', type='service',
+        default_uom=unit, list_price=Decimal(0))
+    cup.save()
+    promotion = Promotion(name="会员二十元代金券", formula='unit_price')
+    promotion.coupons.new(number_of_use=1, per_party=True)
+    promotion.save()
+    gift = Reward(programme=programme, name="华信定制品茗杯", kind='gift',
+        points_cost=300, product=cup.products[0], stock=50,
+        description="到店出示兑换码领取。")
+    coupon = Reward(programme=programme, name="二十元代金券",
+        kind='coupon', points_cost=1000, coupon=promotion.coupons[0],
+        coupon_days=30, coupon_amount=Decimal(20),
+        description="结账时出示券号，抵现二十元，三十天内有效。")
+    Type = Model.get('crm8.member.type')
+    discount = Reward(programme=programme, name="金卡专享立减五十元",
+        kind='discount', points_cost=2000, discount_amount=Decimal(50))
+    discount.member_types.append(Type(programme.member_types[2].id))
+    Reward.save([gift, coupon, discount])
+    Rule(programme=programme, name="每月最多兑换三次",
+        maximum_redemptions=3, period='month').save()
+    return gift
+
+
+def _sales(config, cashier, pos, cash, points, members, goods, today,
+        gift):
+    """Posted till sales of the last months; the cashier sells, and hands
+    王芳 the gift she redeemed"""
     from proteus import Model
     Sale = Model.get('sale.point.sale')
     Fee = Model.get('crm8.member.fee')
@@ -294,5 +351,13 @@ def _sales(config, cashier, pos, cash, points, members, goods, today):
         fee, = Fee.find([('member', '=', members[3].id),
                 ('state', '=', 'draft')], limit=1)
         sell(members[3], [], today, False, fee=Fee(fee.id))
+
+        Redemption = Model.get('crm8.member.redemption')
+        Reward = Model.get('crm8.member.reward')
+        redemption = Redemption(member=Member(members[0].id),
+            reward=Reward(gift.id),
+            date=today - dt.timedelta(days=REDEEMED_GIFT_DAYS))
+        redemption.save()
+        redemption.click('redeem')
     finally:
         config.user, config._context = admin, context

@@ -109,3 +109,76 @@ def test_demo_membership(rpc):
     redeemed = rpc.call('model.crm8.member.points.line.search_count',
         [('kind', '=', 'redeem')], 0, None, context)
     assert redeemed >= 1
+
+
+def test_demo_membership_tiers_and_rewards(rpc):
+    "Members in each tier, moves up and down, rewards and a redemption"
+    rpc.login('cashier', 'cashier')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    types = rpc.call('model.crm8.member.type.search_read',
+        [('programme.name', '=', '华信会员计划')], 0, None, None,
+        ['name', 'vip', 'tier_threshold'], context)
+    thresholds = {t['name']: t['tier_threshold'] for t in types}
+    assert thresholds['普通会员'] is not None
+    assert thresholds['银卡会员'] is not None
+    assert thresholds['金卡会员'] is not None
+    assert all(t['tier_threshold'] is None for t in types if t['vip'])
+    for name in ['普通会员', '银卡会员', '金卡会员']:
+        assert rpc.call('model.crm8.member.search_count',
+            [('type.name', '=', name), ('state', '=', 'active'),
+                ('programme.name', '=', '华信会员计划')],
+            0, None, context) >= 2, name
+    for kind in ['upgrade', 'downgrade']:
+        assert rpc.call('model.crm8.member.tier.change.search_count',
+            [('kind', '=', kind), ('automatic', '=', True)],
+            0, None, context) >= 1, kind
+    rewards = rpc.call('model.crm8.member.reward.search_read',
+        [('programme.name', '=', '华信会员计划')], 0, None, None,
+        ['kind'], context)
+    assert {'gift', 'coupon', 'discount'} <= {r['kind'] for r in rewards}
+    assert rpc.call('model.crm8.member.redemption.rule.search_count',
+        [('programme.name', '=', '华信会员计划')], 0, None, context) >= 1
+    redemption, = rpc.call('model.crm8.member.redemption.search_read',
+        [('state', '=', 'done')], 0, None, None,
+        ['member.email', 'reward.kind', 'points'], context)
+    assert redemption['member.']['email'] == 'member@example.com'
+    assert redemption['reward.']['kind'] == 'gift'
+    assert redemption['points'] > 0
+
+
+def test_browser_demo_member_portal(demo_server, rpc, page):
+    """The demo member signs in to the self-service with the password of
+    the demo: balance, progress to gold, rewards; redeems the coupon"""
+    rpc.login('cashier', 'cashier')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    member, = rpc.call('model.crm8.member.search_read',
+        [('email', '=', 'member@example.com')], 0, None, None,
+        ['points_balance', 'tier_current', 'tier_target'], context)
+    balance = member['points_balance']
+    assert balance >= 1000
+    page.goto(f'{demo_server}/demo/member/login')
+    page.fill('#email', 'member@example.com')
+    page.fill('#password', 'member@example.com')
+    page.click('#sign-in')
+    page.wait_for_selector('#balance')
+    assert page.locator('#balance').inner_text() == str(balance)
+    assert page.locator('#tier').inner_text() == '银卡会员'
+    current = float(member['tier_current']['decimal'])
+    target = float(member['tier_target']['decimal'])
+    assert 0 < current < target
+    assert page.locator('#progress').inner_text().startswith(
+        f'升级到金卡会员：{current:.2f} / {target:.2f}')
+
+    page.click('#nav-rewards')
+    # the gift and the coupon; the discount is for gold members
+    rewards = page.locator('.reward')
+    assert rewards.count() == 2
+    assert page.locator('.reward', has_text='金卡专享').count() == 0
+    assert page.locator('.redemption', has_text='华信定制品茗杯').count() == 1
+    page.locator('.reward', has_text='二十元代金券').locator(
+        'button').click()
+    page.wait_for_selector('#coupon-number')
+    assert page.locator('#balance').inner_text() == str(balance - 1000)
+    page.click('#nav-history')
+    assert '二十元代金券' in page.locator('tr.line').first.inner_text()
+    assert not page.errors, page.errors

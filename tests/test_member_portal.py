@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.request
+from decimal import Decimal
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -109,6 +110,8 @@ def data(portal):
         [('programme', '=', programme)], 0, None, [('sequence', 'ASC')],
         context)
 
+    parties = {}
+
     def member(name, type_, card, mobile, email, points):
         party = create('party.party', {'name': name})
         member_id = create('crm8.member', {
@@ -118,6 +121,7 @@ def data(portal):
         create('crm8.member.points.line', {
                 'member': member_id, 'kind': 'earn', 'points': points,
                 'description': f"开卡礼 {name}"})
+        parties[member_id] = party
         return member_id
 
     wang = member("王芳", silver, 'PC0001', '13800000001',
@@ -145,9 +149,75 @@ def data(portal):
                 'points_cost': 500, 'discount_amount': '50',
                 'member_types': [('add', [gold])]}),
         }
+    purchases = {
+        # 王芳: two pots of tea at the demo's till, a gift box ordered
+        'wang': [till_sale(rpc, context, wang, 'TEA-LJ', 2),
+            order(rpc, context, parties[wang], 'TEA-GIFT', 1)],
+        'li': [till_sale(rpc, context, li, 'TEA-POT', 3),
+            order(rpc, context, parties[li], 'TEA-PE', 5)],
+        }
     return {
         'rpc': rpc, 'context': context, 'wang': wang, 'li': li, 'zhao': zhao,
-        'rewards': rewards, 'programme': programme}
+        'rewards': rewards, 'programme': programme, 'purchases': purchases}
+
+
+def decimal(value):
+    return {'__class__': 'Decimal', 'decimal': str(value)}
+
+
+def product(rpc, context, code):
+    "The demo goods of that code, with its price"
+    product, = rpc.call('model.product.product.search_read',
+        [('code', '=', code)], 0, None, None,
+        ['template.list_price', 'default_uom'], context)
+    return product, Decimal(
+        product['template.']['list_price']['decimal']).quantize(
+        Decimal('0.01'))
+
+
+def till_sale(rpc, context, member, code, quantity):
+    "A sale paid in cash at the demo's till: done"
+    point, = rpc.call('model.sale.point.search',
+        [('name', '=', "华信生活馆")], 0, None, None, context)
+    cash, = rpc.call('model.sale.point.payment.method.search',
+        [('cash', '=', True)], 0, None, None, context)
+    goods, price = product(rpc, context, code)
+    sale, = rpc.call('model.sale.point.sale.create', [{
+                'point': point, 'member': member,
+                'lines': [('create', [{
+                                'product': goods['id'], 'quantity': quantity,
+                                'unit_list_price': decimal(price),
+                                'unit_gross_price': decimal(price)}])]}],
+        context)
+    rpc.call('model.sale.point.payment.create', [{
+                'sale': sale, 'method': cash,
+                'amount': decimal(price * quantity)}], context)
+    rpc.call('model.sale.point.sale.process', [sale], context)
+    sale, = rpc.call('model.sale.point.sale.read', [sale],
+        ['number', 'state'], context)
+    assert sale['state'] == 'done'
+    return sale['number'], f'{price * quantity:.2f}'
+
+
+def order(rpc, context, party, code, quantity):
+    "A confirmed sale order of party"
+    goods, price = product(rpc, context, code)
+    address, = rpc.call('model.party.address.create', [{'party': party}],
+        context)
+    sale, = rpc.call('model.sale.sale.create', [{
+                'party': party, 'invoice_address': address,
+                'shipment_address': address,
+                'lines': [('create', [{
+                                'product': goods['id'], 'quantity': quantity,
+                                'unit': goods['default_uom'],
+                                'unit_price': decimal(price)}])]}],
+        context)
+    rpc.call('model.sale.sale.quote', [sale], context)
+    rpc.call('model.sale.sale.confirm', [sale], context)
+    sale, = rpc.call('model.sale.sale.read', [sale], ['number', 'state'],
+        context)
+    assert sale['state'] in {'confirmed', 'processing', 'done'}
+    return sale['number'], f'{price * quantity:.2f}'
 
 
 def balance(data, member):
@@ -259,6 +329,25 @@ def test_member_signs_up_sees_points_and_redeems(portal, data, browser):
     page.goto(portal + '/demo/member/history')
     assert page.url.endswith('/demo/member/login')
     page.screenshot(path='/tmp/crm8_member_portal.png')
+    assert not page.errors, page.errors
+
+
+def test_member_sees_own_purchases(portal, data, browser):
+    "The paid till sale and the confirmed order, not another member's"
+    page = new_page(browser)
+    sign_in(page, portal, 'wang.portaltest@example.com')
+    page.wait_for_selector('#balance')
+    page.click('#nav-purchases')
+    # number, shop and amount of each row; orders have short numbers:
+    # compared cell by cell
+    rows = [row.locator('td').all_inner_texts()[1:4]
+        for row in page.locator('#purchases tr.purchase').all()]
+    (till, till_amount), (order, order_amount) = data['purchases']['wang']
+    assert sorted(rows) == sorted([
+            [till, "华信生活馆", till_amount],
+            [order, "订单", order_amount]]), rows
+    for number, amount in data['purchases']['li']:
+        assert all(number != r[0] and amount != r[2] for r in rows)
     assert not page.errors, page.errors
 
 
