@@ -11,11 +11,12 @@
 2. data: MEMBERS members with one card each and LINES points ledger lines
    spread over them and over two years, inserted by SQL (the data is not
    what is measured), then ANALYZE;
-3. sales: SALES times, as the till makes them, two requests each in its
-   own transaction run like the RPC dispatcher (a lock not declared at the
-   start restarts the request with it): scan the card and the item, pay in
-   cash through the pay wizard (done: numbered, points earned under the
-   member lock); the first 10 are not counted. p50 and p95 in ms of the
+3. sales: SALES times, as the till makes them, each request in its own
+   transaction run like the RPC dispatcher (a lock not declared at the
+   start restarts the request with it): scan the card and the item; pay in
+   cash through the pay wizard as the web client runs it (open: session and
+   form; OK: done, numbered, points earned under the member lock; close);
+   the first 10 are not counted. p50 and p95 in ms of the
    whole sale and of each request; of what crm8 adds (card lookup, points
    booked); of the attempts lost to restarts; the restarts per sale by the
    tables locked;
@@ -40,12 +41,13 @@ BIN = Path(sys.executable).parent
 DEFAULT_DATABASE = (
     'postgresql://postgres@127.0.0.1:5432/crm8_bench_membership')
 WARMUP = 10
-# the parts of a sale reported, in ms: the whole sale at the till and its
-# two requests (scan, pay); what crm8 adds: card lookup and points booked
-# (member = lookup + points); the attempts lost to restarts (all in the pay
-# request); the rest (upstream = sale - member - restart)
-PARTS = ['sale', 'scan', 'pay', 'member', 'lookup', 'points', 'restart',
-    'upstream']
+# the parts of a sale reported, in ms: the whole sale at the till, the scan
+# request, the pay wizard (pay) and its three requests (open, OK, close);
+# what crm8 adds: card lookup and points booked (member = lookup +
+# points); the attempts lost to restarts (all in OK); the rest (upstream =
+# sale - member - restart)
+PARTS = ['sale', 'scan', 'pay', 'pay_open', 'pay_ok', 'pay_close',
+    'member', 'lookup', 'points', 'restart', 'upstream']
 
 
 def log(*args):
@@ -292,18 +294,18 @@ def request(name, user_id, context, func):
 
 
 def sell(name, ids, card, user_id, context):
-    """One till sale as two requests: scan the card and the item, pay;
+    """One till sale: scan the card and the item, pay through the wizard;
     return the sale id and the durations in ms by part"""
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
 
     def scan():
         pool = Pool()
         Member = pool.get('crm8.member')
         Sale = pool.get('sale.point.sale')
         Line = pool.get('sale.point.sale.line')
-        member = Member.find(card)
-        assert member, card
+        # no card: the same sale without member, the upstream baseline
+        member = Member.find(card) if card else None
+        assert member or not card, card
         # the till sends the prices it shows
         sale = Sale(point=ids['point'], member=member, lines=[
                 Line(product=ids['product'], quantity=1,
@@ -312,30 +314,45 @@ def sell(name, ids, card, user_id, context):
         sale.save()
         return sale.id
 
+    # the pay wizard as the web client runs it, one request each: open it
+    # (its session and the payment form with the amount to pay), OK (the
+    # payment that completes the sale: done, numbered, points), close it
+    wizard_context = dict(context, active_model='sale.point.sale')
+
+    def pay_open():
+        Pay = Pool().get('sale.point.sale.pay', type='wizard')
+        session_id, _, _ = Pay.create()
+        form = Pay.execute(session_id, {}, 'payment')
+        return session_id, form['view']['defaults']
+
     def pay():
-        # the pay wizard of the till: its session, the payment that
-        # completes the sale (done, numbered, points), the session deleted
-        pool = Pool()
-        Sale = pool.get('sale.point.sale')
-        Pay = pool.get('sale.point.sale.pay', type='wizard')
-        with Transaction().set_context(active_model=Sale.__name__,
-                active_id=sale_id, active_ids=[sale_id]):
-            session_id, _, _ = Pay.create()
-            Pay.execute(session_id, {'payment': {
-                        'method': ids['cash'],
-                        'amount': Sale(sale_id).amount_to_pay,
-                        }}, 'pay')
-            Pay.delete(session_id)
+        Pay = Pool().get('sale.point.sale.pay', type='wizard')
+        Pay.execute(session_id, {'payment': {
+                    'method': ids['cash'],
+                    'amount': defaults['amount'],
+                    }}, 'pay')
+
+    def pay_close():
+        Pay = Pool().get('sale.point.sale.pay', type='wizard')
+        Pay.delete(session_id)
 
     TIMES.clear()
     start = time.perf_counter()
     sale_id = request(name, user_id, context, scan)
     scanned = time.perf_counter()
-    request(name, user_id, context, pay)
+    wizard_context.update(active_id=sale_id, active_ids=[sale_id])
+    session_id, defaults = request(name, user_id, wizard_context, pay_open)
+    opened = time.perf_counter()
+    request(name, user_id, wizard_context, pay)
+    paid = time.perf_counter()
+    request(name, user_id, wizard_context, pay_close)
     end = time.perf_counter()
     times = dict(TIMES)
     times['scan'] = (scanned - start) * 1000
     times['pay'] = (end - scanned) * 1000
+    times['pay_open'] = (opened - scanned) * 1000
+    times['pay_ok'] = (paid - opened) * 1000
+    times['pay_close'] = (end - paid) * 1000
     times['sale'] = (end - start) * 1000
     times['member'] = times.get('lookup', 0) + times.get('points', 0)
     # the rest is the upstream sale: sale_point, the ORM's reads and
@@ -386,6 +403,9 @@ def main(argv=None):
     parser.add_argument('--members', type=int, default=100_000)
     parser.add_argument('--lines', type=int, default=1_000_000)
     parser.add_argument('--sales', type=int, default=200)
+    parser.add_argument('--no-baseline', dest='baseline',
+        action='store_false',
+        help="do not sell the same sale without member in turn")
     parser.add_argument('--post-batch', type=int, default=50,
         help="sales posted per request by the back office")
     parser.add_argument('--database', default=DEFAULT_DATABASE)
@@ -445,19 +465,28 @@ def main(argv=None):
         import cProfile
         profile = cProfile.Profile()
     samples = defaultdict(list)
+    baseline = defaultdict(list)
     sale_ids = []
+    restarts = Counter()
     for i, card in enumerate(cards):
-        if i == WARMUP:
-            RESTARTS.clear()
-            if profile:
-                profile.enable()
+        if i == WARMUP and profile:
+            profile.enable()
+        RESTARTS.clear()
         sale_id, times = sell(name, ids, card, admin.id, context)
         sale_ids.append(sale_id)
         if i >= WARMUP:
+            restarts.update(RESTARTS)
             for key in PARTS:
                 samples[key].append(times.get(key, 0))
+        if args.baseline:
+            # the same sale without member, in turn, so both see the same
+            # load: what upstream Tryton takes alone
+            sale_id, times = sell(name, ids, None, admin.id, context)
+            sale_ids.append(sale_id)
+            if i >= WARMUP:
+                for key in ['sale', 'scan', 'pay_ok']:
+                    baseline[key].append(times[key])
     counted = len(samples['sale'])
-    restarts = dict(RESTARTS)
     log(f'posting {len(sale_ids)} sales by {args.post_batch} …')
     batches = post(name, admin.id, context, sale_ids, args.post_batch)
     if profile:
@@ -475,6 +504,10 @@ def main(argv=None):
     for key in PARTS:
         result[f'{key}_p50_ms'] = round(percentile(samples[key], 0.5), 1)
         result[f'{key}_p95_ms'] = round(percentile(samples[key], 0.95), 1)
+    for key, values in baseline.items():
+        result[f'baseline_{key}_p50_ms'] = round(percentile(values, 0.5), 1)
+        result[f'baseline_{key}_p95_ms'] = round(
+            percentile(values, 0.95), 1)
     result['restarts_per_sale'] = round(sum(restarts.values()) / counted, 2)
     result['restarts_by_lock'] = {
         k: round(v / counted, 2) for k, v in sorted(restarts.items())}
