@@ -127,7 +127,10 @@ class POSPayment(metaclass=PoolMeta):
                             'crm8_membership.msg_coupon_unknown',
                             number=code))
                 number = redemptions[0].coupon_number
-            cls.write([payment], {'coupon_number': number})
+            # an unchanged value is not written: the write would validate
+            # the payment before the setter of its discount code ran
+            if number != payment.coupon_number:
+                cls.write([payment], {'coupon_number': number})
 
     @classmethod
     def copy(cls, payments, default=None):
