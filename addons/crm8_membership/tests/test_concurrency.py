@@ -428,11 +428,11 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         results = self.race(_discount_worker, [
                 (sale_id, method_id, code, context) for sale_id in sale_ids])
 
+        used = 'The redemption code "%s" has already been used.' % code
         self.assertEqual(
             sorted(results),
-            [('DiscountCodeError',
-                    'The redemption code "%s" has already been used.' % code)]
-            * (TILLS - 1) + [('ok', Decimal(550))])
+            [('DiscountCodeError', used)] * (TILLS - 1)
+            + [('ok', Decimal(550))])
 
         def payments():
             Payment = Pool().get('sale.point.payment')
