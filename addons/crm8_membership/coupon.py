@@ -312,6 +312,20 @@ class Redemption(metaclass=PoolMeta):
     __name__ = 'crm8.member.redemption'
 
     @classmethod
+    def get_used(cls, redemptions, name):
+        pool = Pool()
+        Payment = pool.get('sale.point.payment')
+        used = super().get_used(redemptions, name)
+        for redemption in redemptions:
+            number = redemption.coupon_number
+            if number:
+                # used up: the number pays no more
+                limit = number.coupon.number_of_use
+                used[redemption.id] = (
+                    0 < limit <= Payment.coupon_uses(number))
+        return used
+
+    @classmethod
     def cancel(cls, redemptions):
         pool = Pool()
         Payment = pool.get('sale.point.payment')

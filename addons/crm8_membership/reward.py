@@ -371,10 +371,11 @@ class Redemption(Workflow, ModelSQL, ModelView):
         fields.Boolean(
             "Used",
             states={
-                'invisible': ~Eval('kind').in_(['gift', 'discount']),
+                'invisible': ~Eval('kind').in_(
+                    ['gift', 'discount', 'coupon']),
                 },
-            help="The gift was handed over or the discount code was "
-            "used at the till."),
+            help="The gift was handed over, the discount code was used at "
+            "the till or the coupon number was used up."),
         'get_used')
     del _states
 
