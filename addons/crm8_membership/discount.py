@@ -138,12 +138,12 @@ class POSPayment(metaclass=PoolMeta):
             self.check_discount_return()
             return
         lang = Lang.get()
-        code = redemption.code
         with without_check_access():
             # the lock serialises two tills taking the same code and a
             # till against the desk cancelling it: each reads the state
             # and the uses after the other committed
             lock_all((Redemption, [redemption]))
+            code = redemption.code
             if redemption.state != 'done':
                 raise DiscountCodeError(gettext(
                         'crm8_membership.msg_discount_code_cancelled',
@@ -176,6 +176,8 @@ class POSPayment(metaclass=PoolMeta):
     def check_discount_return(self):
         "A negative discount payment returns what the refunded sale paid"
         original = self.sale.refund_of
+        with without_check_access():
+            code = self.redemption.code
         if (not original
                 or not any(p.redemption == self.redemption
                     and p.amount == -self.amount
@@ -184,7 +186,7 @@ class POSPayment(metaclass=PoolMeta):
                     for p in self.sale.payments)):
             raise DiscountCodeError(gettext(
                     'crm8_membership.msg_discount_code_return',
-                    code=self.redemption.code, sale=self.sale.rec_name))
+                    code=code, sale=self.sale.rec_name))
 
     @classmethod
     def discount_uses(cls, redemptions, exclude=None):
