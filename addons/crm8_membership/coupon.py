@@ -127,7 +127,10 @@ class POSPayment(metaclass=PoolMeta):
                             'crm8_membership.msg_coupon_unknown',
                             number=code))
                 number = redemptions[0].coupon_number
-            cls.write([payment], {'coupon_number': number})
+            # an unchanged value is not written: the write would validate
+            # the payment before the setter of its discount code ran
+            if number != payment.coupon_number:
+                cls.write([payment], {'coupon_number': number})
 
     @classmethod
     def copy(cls, payments, default=None):
@@ -307,6 +310,20 @@ class CouponNumber(metaclass=PoolMeta):
 
 class Redemption(metaclass=PoolMeta):
     __name__ = 'crm8.member.redemption'
+
+    @classmethod
+    def get_used(cls, redemptions, name):
+        pool = Pool()
+        Payment = pool.get('sale.point.payment')
+        used = super().get_used(redemptions, name)
+        for redemption in redemptions:
+            number = redemption.coupon_number
+            if number:
+                # used up: the number pays no more
+                limit = number.coupon.number_of_use
+                used[redemption.id] = (
+                    0 < limit <= Payment.coupon_uses(number))
+        return used
 
     @classmethod
     def cancel(cls, redemptions):

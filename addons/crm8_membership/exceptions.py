@@ -30,3 +30,7 @@ class FeeError(UserError):
 
 class CouponError(UserError):
     pass
+
+
+class DiscountCodeError(UserError):
+    pass

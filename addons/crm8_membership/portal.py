@@ -48,7 +48,7 @@ LABELS = [
     'kind', 'description', 'number', 'amount', 'shop', 'order',
     'no_records', 'cost', 'redeem', 'redeemed', 'redemption_code',
     'coupon_number', 'my_redemptions', 'reward', 'back', 'not_found',
-    'error', 'valid_until', 'stock_left',
+    'error', 'valid_until', 'stock_left', 'used',
     ]
 
 

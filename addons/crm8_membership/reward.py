@@ -366,6 +366,28 @@ class Redemption(Workflow, ModelSQL, ModelView):
             ('done', "Done"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
+    handed_over = fields.DateTime(
+        "Handed Over", readonly=True,
+        states={
+            'invisible': ~Eval('handed_over'),
+            },
+        help="When the gift was handed over to the member.")
+    handed_over_by = fields.Many2One(
+        'res.user', "Handed Over by", readonly=True, ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('handed_over'),
+            })
+    used = fields.Function(
+        fields.Boolean(
+            "Used",
+            states={
+                'invisible': ~Eval('kind').in_(
+                    ['gift', 'discount', 'coupon']),
+                },
+            help="The gift was handed over, the discount code was used at "
+            "the till or the coupon number was used up."),
+        'get_used')
     del _states
 
     @classmethod
@@ -387,6 +409,13 @@ class Redemption(Workflow, ModelSQL, ModelView):
                 'cancel': {
                     'invisible': Eval('state') != 'done',
                     'depends': ['state'],
+                    },
+                # shown after the hand-over too: a second click says who
+                # handed the gift over
+                'hand_over': {
+                    'invisible': ((Eval('state') != 'done')
+                        | (Eval('kind') != 'gift')),
+                    'depends': ['state', 'kind'],
                     },
                 })
 
@@ -424,7 +453,14 @@ class Redemption(Workflow, ModelSQL, ModelView):
         default.setdefault('code')
         default.setdefault('points')
         default.setdefault('coupon_number')
+        default.setdefault('handed_over')
+        default.setdefault('handed_over_by')
         return super().copy(redemptions, default=default)
+
+    @classmethod
+    def get_used(cls, redemptions, name):
+        # discount.py adds the codes used at the till
+        return {r.id: bool(r.handed_over) for r in redemptions}
 
     def check_reward(self):
         "Raise RedemptionError if the member may not take the reward now"
@@ -534,6 +570,11 @@ class Redemption(Workflow, ModelSQL, ModelView):
         Line = pool.get('crm8.member.points.line')
         Number = pool.get('sale.promotion.coupon.number')
         SaleNumber = pool.get('sale.sale-sale.promotion.coupon.number')
+        for redemption in redemptions:
+            if redemption.handed_over:
+                raise RedemptionError(gettext(
+                        'crm8_membership.msg_redemption_cancel_handed_over',
+                        redemption=redemption.rec_name))
         with without_check_access():
             numbers = [r.coupon_number for r in redemptions
                 if r.coupon_number]
@@ -549,6 +590,33 @@ class Redemption(Workflow, ModelSQL, ModelView):
                 number.end_date = number.start_date - dt.timedelta(days=1)
                 number.start_date = None
             Number.save(numbers)
+
+    @classmethod
+    @ModelView.button
+    def hand_over(cls, redemptions):
+        "Record that the gift was handed over, once"
+        # the lock serialises two cashiers handing over the same gift and
+        # a cancellation at the same time: each reads what the other wrote
+        lock_all((cls, sorted(redemptions, key=int)))
+        for redemption in cls.browse([r.id for r in redemptions]):
+            if redemption.state != 'done':
+                raise RedemptionError(gettext(
+                        'crm8_membership.msg_redemption_hand_over_state',
+                        redemption=redemption.rec_name,
+                        state=redemption.state_string))
+            if redemption.reward.kind != 'gift':
+                raise RedemptionError(gettext(
+                        'crm8_membership.msg_redemption_hand_over_kind',
+                        redemption=redemption.rec_name))
+            if redemption.handed_over:
+                raise RedemptionError(gettext(
+                        'crm8_membership.msg_redemption_handed_over',
+                        redemption=redemption.rec_name,
+                        user=redemption.handed_over_by.rec_name))
+        cls.write(list(redemptions), {
+                'handed_over': dt.datetime.now(),
+                'handed_over_by': Transaction().user,
+                })
 
     @classmethod
     def check_modification(cls, mode, redemptions, values=None,

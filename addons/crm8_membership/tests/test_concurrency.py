@@ -128,6 +128,32 @@ def _coupon_worker(barrier, queue, sale_id, method_id, code, context):
             pay_coupon, sale_id, method_id, code, context=context))
 
 
+def pay_discount(sale_id, method_id, code):
+    "Pay 50 of the sale with the discount code; return what is left"
+    pool = Pool()
+    Sale = pool.get('sale.point.sale')
+    Payment = pool.get('sale.point.payment')
+    Payment(sale=sale_id, method=method_id, amount=Decimal(50),
+        discount_code=code).save()
+    return Sale(sale_id).amount_to_pay
+
+
+def _discount_worker(barrier, queue, sale_id, method_id, code, context):
+    barrier.wait()
+    queue.put(outcome(
+            pay_discount, sale_id, method_id, code, context=context))
+
+
+def hand_over(redemption_id):
+    Redemption = Pool().get('crm8.member.redemption')
+    Redemption.hand_over([Redemption(redemption_id)])
+
+
+def _hand_over_worker(barrier, queue, redemption_id, context):
+    barrier.wait()
+    queue.put(outcome(hand_over, redemption_id, context=context))
+
+
 @unittest.skipUnless(backend.name == 'postgresql',
     "parallel tills need PostgreSQL row locks; SQLite locks the whole file")
 class PointsConcurrencyTestCase(unittest.TestCase):
@@ -367,6 +393,66 @@ class PointsConcurrencyTestCase(unittest.TestCase):
                 sorted(s.state for s in Sale.browse(sale_ids)))
         self.assertEqual(run(payments, context=context), (
                 [('done', Decimal(50))], ['done'] + ['open'] * (TILLS - 1)))
+
+    def redeemed(self, kind, **values):
+        "Return the code and id of a new member's redemption of a reward"
+        def create():
+            pool = Pool()
+            Reward = pool.get('crm8.member.reward')
+            Redemption = pool.get('crm8.member.redemption')
+            reward = Reward(programme=self.ids['programme'], name=kind,
+                kind=kind, points_cost=0, **values)
+            reward.save()
+            redemption = Redemption.redeem_reward(
+                new_member("朱红"), reward)
+            return redemption.code, redemption.id, redemption.member.id
+        return run(create, context=self.ids['context'])
+
+    def test_one_till_takes_the_discount_code(self):
+        "Parallel tills paying with the same discount code: one succeeds"
+        context = self.ids['context']
+        code, redemption_id, member_id = self.redeemed(
+            'discount', discount_amount=Decimal(50))
+
+        def method():
+            pool = Pool()
+            Method = pool.get('sale.point.payment.method')
+            Account = pool.get('account.account')
+            account, = Account.search([('type.expense', '=', True)], limit=1)
+            method = Method(name="会员抵用", account=account, discount=True)
+            method.save()
+            return method.id
+        method_id = run(method, context=context)
+        sale_ids = [run(open_sale, member_id, self.ids, context=context)
+            for _ in range(TILLS)]
+        results = self.race(_discount_worker, [
+                (sale_id, method_id, code, context) for sale_id in sale_ids])
+
+        used = 'The redemption code "%s" has already been used.' % code
+        self.assertEqual(
+            sorted(results),
+            [('DiscountCodeError', used)] * (TILLS - 1)
+            + [('ok', Decimal(550))])
+
+        def payments():
+            Payment = Pool().get('sale.point.payment')
+            return [p.amount for p in Payment.search([
+                        ('redemption', '=', redemption_id)])]
+        self.assertEqual(run(payments, context=context), [Decimal(50)])
+
+    def test_one_cashier_hands_over_the_gift(self):
+        "Parallel hand-overs of one gift: one succeeds"
+        context = self.ids['context']
+        _, redemption_id, _ = self.redeemed(
+            'gift', product=self.ids['product'])
+        results = self.race(_hand_over_worker, [
+                (redemption_id, context) for _ in range(TILLS)])
+
+        self.assertEqual(sorted(s for s, _ in results),
+            ['RedemptionError'] * (TILLS - 1) + ['ok'])
+        for status, message in results:
+            if status != 'ok':
+                self.assertIn("has already been handed over", message)
 
 
 def setup_data():
