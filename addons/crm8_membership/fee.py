@@ -439,7 +439,7 @@ class POSSaleLine(metaclass=PoolMeta):
         states={
             'readonly': Eval('sale_state') != 'open',
             },
-        help="The fee this line pays; posting the sale marks it paid.")
+        help="The fee this line pays; paying the sale marks it paid.")
 
     @fields.depends('membership_fee', 'sale', '_parent_sale.point',
         methods=['on_change_product'])
@@ -464,17 +464,19 @@ class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     @classmethod
-    def _locks_to_post(cls, sales):
+    def _locks_to_do(cls, sales):
         # the fees paid at the till, locked with the rest (one restart)
         Fee = Pool().get('crm8.member.fee')
         fees = {l.membership_fee for s in sales for l in s.lines
             if l.membership_fee}
-        return super()._locks_to_post(sales) + [
+        return super()._locks_to_do(sales) + [
             (Fee, sorted(fees, key=int))]
 
     @classmethod
-    @Workflow.transition('posted')
-    def post(cls, sales):
+    @Workflow.transition('done')
+    def do(cls, sales):
+        # the fee is paid when the member pays at the till, as the points
+        # are earned; posting is the back office's
         pool = Pool()
         Fee = pool.get('crm8.member.fee')
         lines = [l for s in sales for l in s.lines if l.membership_fee]
@@ -485,11 +487,32 @@ class POSSale(metaclass=PoolMeta):
                         'crm8_membership.msg_fee_pos_amount',
                         fee=line.membership_fee.rec_name,
                         amount=line.membership_fee.amount))
-        super().post(sales)
+        super().do(sales)
         if lines:
             with without_check_access():
                 Fee.pay([l.membership_fee for l in lines], 'pos',
                     pos_lines=lines)
+
+    @classmethod
+    @Workflow.transition('open')
+    def open(cls, sales):
+        pool = Pool()
+        Fee = pool.get('crm8.member.fee')
+        done = [s.id for s in sales if s.state == 'done']
+        super().open(sales)
+        # a reopened sale pays its fees again when it is done again
+        with without_check_access():
+            fees = Fee.search([
+                    ('pos_line.sale', 'in', done),
+                    ('state', '=', 'paid'),
+                    ])
+            if fees:
+                Fee.write(fees, {
+                        'state': 'draft',
+                        'paid_by': None,
+                        'paid_date': None,
+                        'pos_line': None,
+                        })
 
 
 class Cron(metaclass=PoolMeta):
