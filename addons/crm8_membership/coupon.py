@@ -18,6 +18,7 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CouponError, RedemptionError
+from .locking import lock_all
 
 
 class Reward(metaclass=PoolMeta):
@@ -206,7 +207,7 @@ class POSPayment(metaclass=PoolMeta):
                         number=number.number, sale=sale.rec_name))
             # the lock serialises two tills taking the same number: the
             # second counts after the first committed
-            Number.lock([number])
+            lock_all((Number, [number]))
             if 0 < coupon.number_of_use <= self.coupon_uses(
                     number, exclude=self):
                 raise CouponError(gettext(

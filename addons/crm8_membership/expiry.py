@@ -10,6 +10,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from .locking import lock_all
+
 
 class Programme(metaclass=PoolMeta):
     __name__ = 'crm8.member.programme'
@@ -119,7 +121,7 @@ class PointsLine(metaclass=PoolMeta):
         for sub_ids in grouped_slice(cls.expire_candidates(date), 100):
             members = Member.browse(list(sub_ids))
             # lock first so no till spends between the reading and booking
-            Member.lock(members)
+            lock_all((Member, members))
             lines = []
             for member in members:
                 lines.extend(cls.points_to_expire(member, date))

@@ -15,6 +15,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import FeeError
+from .locking import lock_all
 
 PERIODS = [
     ('year', "Yearly"),
@@ -263,7 +264,7 @@ class Fee(Workflow, ModelSQL, ModelView):
         "Create a customer invoice for each fee"
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        cls.lock(fees)
+        lock_all((cls, fees))
         invoices = []
         for fee in fees:
             if fee.state != 'draft':
@@ -291,7 +292,7 @@ class Fee(Workflow, ModelSQL, ModelView):
             fee = [f for f in fees if fees.count(f) > 1][0]
             raise FeeError(gettext(
                     'crm8_membership.msg_fee_pos_twice', fee=fee.rec_name))
-        cls.lock(fees)
+        lock_all((cls, fees))
         # read the state again under the lock
         fees = cls.browse([f.id for f in fees])
         for fee in fees:

@@ -14,6 +14,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PointsError
+from .locking import lock_all
 
 KINDS = [
     ('earn', "Earn"),
@@ -119,7 +120,7 @@ class PointsLine(ModelSQL, ModelView):
         if not members:
             return
         # the lines are inserted: lock, then read the balances with them
-        Member.lock(members)
+        lock_all((Member, members))
         balances = Member.get_points_balance(members, 'points_balance')
         for member in members:
             if balances[member.id] < 0:
@@ -144,7 +145,7 @@ class PointsLine(ModelSQL, ModelView):
         pool = Pool()
         Member = pool.get('crm8.member')
         members = Member.browse(sorted({l.member.id for l in lines}))
-        Member.lock(members)
+        lock_all((Member, members))
 
         last = cls._last_booked({str(l.origin) for l in lines
                 if getattr(l, 'origin', None)})
