@@ -57,10 +57,8 @@ def lock_all(*locks):
 
 def _write_rows(Model, records):
     "Write the rows unchanged, so that a later lock sees this transaction"
-    transaction = Transaction()
     table = Model.__table__()
-    cursor = transaction.connection.cursor()
-    for sub_ids in grouped_slice(
-            sorted({int(r) for r in records}), transaction.database.IN_MAX):
+    cursor = Transaction().connection.cursor()
+    for sub_ids in grouped_slice(sorted({int(r) for r in records}), 1000):
         cursor.execute(*table.update(
                 [table.id], [table.id], where=table.id.in_(list(sub_ids))))
