@@ -107,41 +107,26 @@ def _reward_worker(barrier, queue, member_id, reward_id, context):
     queue.put(outcome(redeem, member_id, reward_id, context=context))
 
 
-def pay_coupon(sale_id, method_id, code):
-    """Pay 50 of the sale with the coupon number; return what is left
+def pay_code(sale_id, method_id, field, code):
+    """Pay 50 of the sale with the code typed in field (coupon_code or
+    discount_code); return what is left
 
     The use is taken when the payment is saved; completing the sale would
     take the member and sale number locks, which serialise the tills anyway
-    and so would hide a missing lock on the number.
+    and so would hide a missing lock on the code.
     """
     pool = Pool()
     Sale = pool.get('sale.point.sale')
     Payment = pool.get('sale.point.payment')
     Payment(sale=sale_id, method=method_id, amount=Decimal(50),
-        coupon_code=code).save()
+        **{field: code}).save()
     return Sale(sale_id).amount_to_pay
 
 
-def _coupon_worker(barrier, queue, sale_id, method_id, code, context):
+def _code_worker(barrier, queue, sale_id, method_id, field, code, context):
     barrier.wait()
     queue.put(outcome(
-            pay_coupon, sale_id, method_id, code, context=context))
-
-
-def pay_discount(sale_id, method_id, code):
-    "Pay 50 of the sale with the discount code; return what is left"
-    pool = Pool()
-    Sale = pool.get('sale.point.sale')
-    Payment = pool.get('sale.point.payment')
-    Payment(sale=sale_id, method=method_id, amount=Decimal(50),
-        discount_code=code).save()
-    return Sale(sale_id).amount_to_pay
-
-
-def _discount_worker(barrier, queue, sale_id, method_id, code, context):
-    barrier.wait()
-    queue.put(outcome(
-            pay_discount, sale_id, method_id, code, context=context))
+            pay_code, sale_id, method_id, field, code, context=context))
 
 
 def hand_over(redemption_id):
@@ -368,8 +353,9 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         code = run(number, context=context)
         sale_ids = [run(open_sale, member_id, self.ids, context=context)
             for _ in range(TILLS)]
-        results = self.race(_coupon_worker, [
-                (sale_id, method_id, code, context) for sale_id in sale_ids])
+        results = self.race(_code_worker, [
+                (sale_id, method_id, 'coupon_code', code, context)
+                for sale_id in sale_ids])
 
         self.assertEqual(
             sorted(results),
@@ -425,8 +411,9 @@ class PointsConcurrencyTestCase(unittest.TestCase):
         method_id = run(method, context=context)
         sale_ids = [run(open_sale, member_id, self.ids, context=context)
             for _ in range(TILLS)]
-        results = self.race(_discount_worker, [
-                (sale_id, method_id, code, context) for sale_id in sale_ids])
+        results = self.race(_code_worker, [
+                (sale_id, method_id, 'discount_code', code, context)
+                for sale_id in sale_ids])
 
         used = 'The redemption code "%s" has already been used.' % code
         self.assertEqual(
