@@ -209,14 +209,14 @@ def generate(name, ids, members, lines):
             # redemption is small so no balance goes below zero
             cursor.execute("""
                 INSERT INTO crm8_member_points_line (member, date, kind,
-                    points, expiry_date, description, create_uid,
-                    create_date)
+                    points, expiry_date, description, occurrence,
+                    create_uid, create_date)
                 SELECT m.id, d.date,
                     CASE WHEN i %% 4 = 3 THEN 'redeem' ELSE 'earn' END,
                     CASE WHEN i %% 4 = 3 THEN -10 ELSE 20 + i %% 200 END,
                     CASE WHEN i %% 4 = 3 THEN NULL
                         ELSE d.date + INTERVAL '12 months' END,
-                    'bench', 0, NOW()
+                    'bench', 0, 0, NOW()
                 FROM generate_series(%s, %s) AS i
                 CROSS JOIN LATERAL (SELECT CURRENT_DATE
                     - (i::bigint * 7919 %% 730)::integer AS date) AS d

@@ -304,17 +304,6 @@ class POSSale(metaclass=PoolMeta):
         Payment.save(payments)
 
 
-class POSPay(metaclass=PoolMeta):
-    __name__ = 'sale.point.sale.pay'
-
-    def transition_pay(self):
-        # the payment that completes the sale asks for the locks of done
-        # first: the restart that takes them then redoes nothing
-        if self.payment.amount == self.record.amount_to_pay:
-            lock_all(*self.model._locks_to_do([self.record]))
-        return super().transition_pay()
-
-
 class POSPayment(metaclass=PoolMeta):
     __name__ = 'sale.point.payment'
     points = fields.Function(
