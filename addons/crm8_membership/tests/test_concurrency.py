@@ -22,6 +22,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction, TransactionError
 
+from ..locking import lock_all
+
 PROCESSES = 8
 TILLS = 4
 OPERATIONS = 250
@@ -60,6 +62,14 @@ def book(member_id, kind, points):
     Line = Pool().get('crm8.member.points.line')
     line, = Line.book([Line(member=member_id, kind=kind, points=points)])
     return line.id
+
+
+def book_or_refuse(member_id, kind, points):
+    "Book, or return the name of the error that refused it"
+    try:
+        return book(member_id, kind, points)
+    except UserError as e:
+        return type(e).__name__
 
 
 def post_sale(sale_id):
@@ -204,6 +214,52 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             if status != 'ok':
                 self.assertIn("not enough to take 80 points", message)
         self.assertEqual(self.balance(member_id), (20, 20, 0))
+
+    def test_lock_in_the_middle(self):
+        "A lock taken mid-transaction holds the row and needs no restart"
+        context = self.ids['context']
+        member_id = run(new_member, "孙丽", context=context)
+        with Transaction().start(DB_NAME, 1, context=context):
+            Member = Pool().get('crm8.member')
+            member = Member(member_id)
+            self.assertEqual(member.points_balance, 0)
+            lock_all((Member, [member]))
+            # upstream's own lock of the row now passes
+            Member.lock([member])
+            # another till asking for the row at its start is refused
+            with self.assertRaises(backend.DatabaseOperationalError):
+                with Transaction().new_transaction(
+                        _lock_records={Member._table: [member_id]}):
+                    pass
+            book(member_id, 'adjust', 30)
+        self.assertEqual(self.balance(member_id), (30, 30, 0))
+
+    def test_lock_after_a_booking_since_the_snapshot(self):
+        "A lock of a row booked on since the snapshot restarts the request"
+        context = self.ids['context']
+        member_id = run(new_member, "钱伟", context=context)
+        run(book, member_id, 'adjust', 50, context=context)
+        with Transaction().start(
+                DB_NAME, 1, context=context) as transaction:
+            Member = Pool().get('crm8.member')
+            # the snapshot sees 50 points
+            self.assertEqual(Member(member_id).points_balance, 50)
+            # another till spends them and commits
+            with Transaction().new_transaction():
+                book(member_id, 'redeem', -50)
+            # spending them again on the old snapshot is refused: the
+            # request restarts with the lock taken at its start
+            with self.assertRaises(TransactionError) as cm:
+                lock_all((Member, [Member(member_id)]))
+            extras = {}
+            cm.exception.fix(extras)
+            self.assertEqual(
+                extras['_lock_records'], {Member._table: [member_id]})
+            transaction.rollback()
+        self.assertEqual(
+            run(book_or_refuse, member_id, 'redeem', -50, context=context),
+            "PointsError")
+        self.assertEqual(self.balance(member_id), (0, 0, 0))
 
     def test_parallel_tills(self):
         "1,000 mixed earn and redeem operations from parallel tills"
