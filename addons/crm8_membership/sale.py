@@ -95,11 +95,15 @@ class POSSale(metaclass=PoolMeta):
             rules = Rule.search([
                     ('programme', '=', member.programme.id),
                     ])
-        region = (self.point.address.subdivision
-            if self.point.address else None)
+        # read the region and the series only when a rule asks for them
+        region = series = None
+        if any(r.region for r in rules) and self.point.address:
+            region = self.point.address.subdivision
+        by_series = any(r.series for r in rules)
         points = Decimal(0)
         for line in self.lines:
-            series = getattr(line.product.template, 'series', None)
+            if by_series:
+                series = getattr(line.product.template, 'series', None)
             for rule in rules:
                 if rule.match(member.type, self.date, region, series):
                     points += line.amount * rule.points_per_amount
