@@ -5,6 +5,7 @@ import os
 import urllib.error
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import RPCError, sao_login
 
@@ -181,4 +182,90 @@ def test_browser_demo_member_portal(demo_server, rpc, page):
     assert page.locator('#balance').inner_text() == str(balance - 1000)
     page.click('#nav-history')
     assert '二十元代金券' in page.locator('tr.line').first.inner_text()
+    assert not page.errors, page.errors
+
+
+def choose_completion(page, field, text, item):
+    "Type text in a Many2One and pick item from its completion"
+    field.click()
+    field.press_sequentially(text, delay=30)
+    page.locator('.dropdown-completion a', has_text=item).first.click(
+        timeout=30000)
+
+
+def test_browser_cashier_sells_to_member(demo_server, rpc, page):
+    """The cashier sells in the web client to a member found by card
+    number, takes 2 yuan in points and the rest in cash: the sale is done
+    and numbered, the points move at once (MEM-7)"""
+    rpc.login('cashier', 'cashier')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    # a member with points who is not the portal's demo member
+    member = next(m for m in rpc.call('model.crm8.member.search_read',
+            [('state', '=', 'active'), ('email', '!=', 'member@example.com')],
+            0, None, [('number', 'ASC')], ['number', 'points_balance'],
+            context) if m['points_balance'] >= 200)
+    card, = rpc.call('model.crm8.member.card.search_read',
+        [('member', '=', member['id']), ('state', '=', 'active')], 0, None,
+        None, ['number'], context)
+
+    sao_login(page, demo_server, 'cashier')
+    page.get_by_text('销售', exact=True).first.wait_for(timeout=60000)
+    page.evaluate('url => Sao.open_url(url)', 'demo/model/sale.point.sale')
+    page.locator('button[title="新建"]').first.click(timeout=30000)
+    # the till from its search window, the member by card number
+    till = page.get_by_label('收银台:', exact=True)
+    till.locator('xpath=..').locator('button').last.click()
+    page.locator('.modal-dialog:visible').last.locator(
+        'tr', has_text='华信生活馆').first.dblclick(timeout=30000)
+    member_field = page.get_by_label('会员:', exact=True)
+    choose_completion(page, member_field, card['number'], member['number'])
+    # two packs of tea
+    page.locator('.form-one2many', has_text='明细').first.locator(
+        'button[title="新建"]').first.click()
+    line = page.locator('.modal-dialog:visible').last
+    choose_completion(page, line.get_by_label('产品:', exact=True),
+        'TEA-LJ', '龙井')
+    line.get_by_label('数量:', exact=True).fill('2')
+    page.keyboard.press('Tab')
+    expect(line.get_by_label('金额:', exact=True)).to_have_value(
+        '336.00', timeout=30000)
+    line.get_by_role('button', name='添加', exact=True).click()
+    line.wait_for(state='hidden', timeout=30000)
+    page.locator('button[title="保存"]').first.click()
+
+    # pay: 2 yuan in points (100 points a yuan), the rest in cash
+    page.get_by_role('button', name='收款').click()
+    pay = page.locator('.modal-dialog:visible').last
+    pay.locator('select').select_option(label='积分抵现')
+    # the method's on_change must not overwrite the amount typed next
+    page.wait_for_load_state('networkidle')
+    # the amount shows as text and is edited in a number input
+    amount = pay.locator('input[name=amount][type=text]')
+    amount.click()
+    pay.locator('input[name=amount][type=number]').fill('2')
+    page.keyboard.press('Tab')
+    expect(amount).to_have_value('2.00', timeout=30000)
+    pay.get_by_role('button', name='确定').click()
+    # the wizard asks again for what is left to pay
+    pay = page.locator('.modal-dialog:visible').last
+    expect(amount).to_have_value('334.00', timeout=30000)
+    pay.locator('select').select_option(label='现金')
+    pay.get_by_role('button', name='确定').click()
+    page.get_by_role('button', name='重新打开').wait_for(timeout=30000)
+
+    sale, = rpc.call('model.sale.point.sale.search_read',
+        [('member', '=', member['id']), ('state', '=', 'done')], 0, None,
+        None, ['number', 'total', 'points'], context)
+    assert sale['number']
+    assert sale['total']['decimal'] == '336.00'
+    balance = rpc.call('model.crm8.member.read', [member['id']],
+        ['points_balance'], context)[0]['points_balance']
+    # earned on the sale, less the 200 points paid with
+    assert sale['points'] == balance - member['points_balance'] > 0
+    assert sale['points'] == 336 - 200
+    form = page.locator('.form:visible').first
+    assert form.get_by_label('积分:', exact=True).input_value() == str(
+        sale['points'])
+    assert form.get_by_label('编号:', exact=True).input_value() == (
+        sale['number'])
     assert not page.errors, page.errors
