@@ -261,6 +261,20 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             "PointsError")
         self.assertEqual(self.balance(member_id), (0, 0, 0))
 
+    def test_lock_timeout_ends_the_request(self):
+        "A lock that waits past the request's timeout ends it, no restart"
+        context = self.ids['context']
+        member_id = run(new_member, "林芳", context=context)
+        with Transaction().start(DB_NAME, 1, context=context):
+            Member = Pool().get('crm8.member')
+            # a till holds the member
+            lock_all((Member, [Member(member_id)]))
+            # another one, whose request may last 1 s, waits for it: the
+            # dispatcher must answer with a timeout, not restart it
+            with self.assertRaises(backend.DatabaseTimeoutError):
+                with Transaction().new_transaction(timeout=1):
+                    lock_all((Member, [Member(member_id)]))
+
     def test_parallel_tills(self):
         "1,000 mixed earn and redeem operations from parallel tills"
         context = self.ids['context']
