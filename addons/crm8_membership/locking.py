@@ -74,7 +74,13 @@ def lock_all(*locks):
         # meet it again, without end
         if getattr(error, 'sqlstate', None) not in _RESTART_SQLSTATES:
             raise
-        raise _LocksError([(Model._table, ids) for Model, ids in todo])
+        # the restarted request takes at its start the locks taken before
+        # too: taken again later, after the refused ones, they would be in
+        # the reverse order of the other requests' (a deadlock)
+        locks = defaultdict(set, {t: set(i) for t, i in written.items()})
+        for Model, ids in todo:
+            locks[Model._table].update(ids)
+        raise _LocksError([(t, sorted(i)) for t, i in locks.items() if i])
     for Model, ids in todo:
         written[Model._table].update(ids)
         # Model.lock of these records, here or upstream, now passes
