@@ -30,6 +30,12 @@ from trytond.transaction import Transaction, TransactionError
 
 # by transaction, the ids by table that lock_all has written
 _WRITTEN = weakref.WeakKeyDictionary()
+# the errors of a write that the locks taken at the start settle: a holder
+# changed the row since the snapshot, or waited for a row held here
+_RESTART_SQLSTATES = {
+    '40001',  # serialization failure
+    '40P01',  # deadlock detected
+    }
 
 
 class _LocksError(TransactionError):
@@ -62,8 +68,19 @@ def lock_all(*locks):
     try:
         for Model, ids in todo:
             _write_rows(Model, ids)
-    except backend.DatabaseOperationalError:
-        raise _LocksError([(Model._table, ids) for Model, ids in todo])
+    except backend.DatabaseOperationalError as error:
+        # any other error (a timeout, a full disk, SQLite's busy file) is
+        # the caller's to retry a few times or report: a restart would
+        # meet it again, without end
+        if getattr(error, 'sqlstate', None) not in _RESTART_SQLSTATES:
+            raise
+        # the restarted request takes at its start the locks taken before
+        # too: taken again later, after the refused ones, they would be in
+        # the reverse order of the other requests' (a deadlock)
+        locks = defaultdict(set, {t: set(i) for t, i in written.items()})
+        for Model, ids in todo:
+            locks[Model._table].update(ids)
+        raise _LocksError([(t, sorted(i)) for t, i in locks.items() if i])
     for Model, ids in todo:
         written[Model._table].update(ids)
         # Model.lock of these records, here or upstream, now passes

@@ -139,6 +139,59 @@ def _code_worker(barrier, queue, sale_id, method_id, field, code, context):
             pay_code, sale_id, method_id, field, code, context=context))
 
 
+def _lock_noting_deadlock(deadlocked, *locks):
+    "lock_all, setting the event deadlocked when it meets a deadlock"
+    try:
+        lock_all(*locks)
+    except (TransactionError, backend.DatabaseOperationalError) as e:
+        if '40P01' in {getattr(e, 'sqlstate', None),
+                getattr(e.__context__, 'sqlstate', None)}:
+            deadlocked.set()
+        raise
+
+
+def _refused_worker(queue, events, first_id, second_id, context):
+    """Lock the first member, then the second, which another till books on
+    meanwhile: refused, the request restarts"""
+    first_locked, booked, deadlocked = events
+
+    def work():
+        Member = Pool().get('crm8.member')
+        first, second = Member(first_id), Member(second_id)
+        # the snapshot
+        second.points_balance
+        _lock_noting_deadlock(deadlocked, (Member, [first]))
+        if not first_locked.is_set():
+            first_locked.set()
+            booked.wait(10)
+            # the orderly till waits for the first member now
+            time.sleep(0.3)
+        _lock_noting_deadlock(deadlocked, (Member, [second]))
+    queue.put(outcome(work, context=context))
+
+
+def _booking_worker(queue, events, member_id, context):
+    first_locked, booked, _ = events
+    first_locked.wait(10)
+    queue.put(outcome(book, member_id, 'adjust', 10, context=context))
+    booked.set()
+
+
+def _orderly_worker(queue, events, first_id, second_id, context):
+    """Lock the first member then the second, as every till does, from a
+    snapshot that sees the booking"""
+    _, booked, deadlocked = events
+
+    def work():
+        Member = Pool().get('crm8.member')
+        _lock_noting_deadlock(deadlocked, (Member, [Member(first_id)]))
+        # the refused till restarts meanwhile
+        time.sleep(0.3)
+        _lock_noting_deadlock(deadlocked, (Member, [Member(second_id)]))
+    booked.wait(10)
+    queue.put(outcome(work, context=context))
+
+
 def hand_over(redemption_id):
     Redemption = Pool().get('crm8.member.redemption')
     Redemption.hand_over([Redemption(redemption_id)])
@@ -260,6 +313,65 @@ class PointsConcurrencyTestCase(unittest.TestCase):
             run(book_or_refuse, member_id, 'redeem', -50, context=context),
             "PointsError")
         self.assertEqual(self.balance(member_id), (0, 0, 0))
+
+    def test_lock_timeout_ends_the_request(self):
+        "A lock that waits past the request's timeout ends it, no restart"
+        context = self.ids['context']
+        member_id = run(new_member, "林芳", context=context)
+        with Transaction().start(DB_NAME, 1, context=context):
+            Member = Pool().get('crm8.member')
+            # a till holds the member
+            lock_all((Member, [Member(member_id)]))
+            # another one, whose request may last 1 s, waits for it: the
+            # dispatcher must answer with a timeout, not restart it
+            with self.assertRaises(backend.DatabaseTimeoutError):
+                with Transaction().new_transaction(timeout=1):
+                    lock_all((Member, [Member(member_id)]))
+
+    def test_restart_takes_all_the_locks(self):
+        "A restart takes at its start the locks taken before the refused one"
+        context = self.ids['context']
+        member_ids = [run(new_member, n, context=context)
+            for n in ["唐亮", "韩雪"]]
+        with Transaction().start(
+                DB_NAME, 1, context=context) as transaction:
+            Member = Pool().get('crm8.member')
+            first, second = Member.browse(member_ids)
+            # the snapshot
+            self.assertEqual(second.points_balance, 0)
+            lock_all((Member, [first]))
+            # another till books on the second member and commits
+            with Transaction().new_transaction():
+                book(second.id, 'adjust', 10)
+            with self.assertRaises(TransactionError) as cm:
+                lock_all((Member, [second]))
+            extras = {}
+            cm.exception.fix(extras)
+            # restarted with the second only, the request would wait for
+            # the first while holding the second: the reverse of the order
+            # of a till taking the first then the second (a deadlock)
+            self.assertEqual(
+                sorted(extras['_lock_records'][Member._table]), member_ids)
+            transaction.rollback()
+
+    def test_restart_does_not_deadlock(self):
+        """A request restarted after a refused lock and a till waiting for
+        the lock it took before: no deadlock"""
+        context = self.ids['context']
+        first_id, second_id = [run(new_member, n, context=context)
+            for n in ["蒋文", "沈玉"]]
+        queue = self.mp.Queue()
+        events = [self.mp.Event() for _ in range(3)]
+        processes = self.start(_refused_worker,
+            (queue, events, first_id, second_id, context))
+        processes += self.start(_booking_worker,
+            (queue, events, second_id, context))
+        processes += self.start(_orderly_worker,
+            (queue, events, first_id, second_id, context))
+        results = self.collect(queue, processes)
+        self.assertEqual([s for s, _ in results], ['ok'] * 3)
+        deadlocked = events[2]
+        self.assertFalse(deadlocked.is_set())
 
     def test_parallel_tills(self):
         "1,000 mixed earn and redeem operations from parallel tills"
