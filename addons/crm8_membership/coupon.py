@@ -5,7 +5,8 @@
 A POS payment whose method is a coupon method carries the coupon number;
 the payment itself is the use of the number. A positive coupon payment on
 a sale that is not cancelled uses the number, a negative one on a done or
-posted refund gives the use back.
+posted refund gives the use back (counted in till_code.py, shared with
+the discount codes).
 """
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
@@ -19,6 +20,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CouponError, RedemptionError
 from .locking import lock_all
+from .till_code import give_back, gives_back, till_uses
 
 
 class Reward(metaclass=PoolMeta):
@@ -162,7 +164,10 @@ class POSPayment(metaclass=PoolMeta):
                     'crm8_membership.msg_coupon_number_required',
                     sale=sale.rec_name))
         if self.amount is None or self.amount <= 0:
-            self.check_coupon_return()
+            if not gives_back(self, 'coupon_number'):
+                raise CouponError(gettext(
+                        'crm8_membership.msg_coupon_return',
+                        number=number.number, sale=sale.rec_name))
             return
         lang = Lang.get()
         with without_check_access():
@@ -214,41 +219,16 @@ class POSPayment(metaclass=PoolMeta):
                         'crm8_membership.msg_coupon_used',
                         number=number.number))
 
-    def check_coupon_return(self):
-        "A negative coupon payment returns what the refunded sale paid"
-        original = self.sale.refund_of
-        if (not original
-                or not any(p.coupon_number == self.coupon_number
-                    and p.amount == -self.amount
-                    for p in original.payments)
-                or any(p != self and p.coupon_number == self.coupon_number
-                    for p in self.sale.payments)):
-            raise CouponError(gettext(
-                    'crm8_membership.msg_coupon_return',
-                    number=self.coupon_number.number,
-                    sale=self.sale.rec_name))
-
     @classmethod
     def coupon_uses(cls, number, exclude=None):
         "Return how many times the number is used at the till and on orders"
-        pool = Pool()
-        SaleNumber = pool.get('sale.sale-sale.promotion.coupon.number')
+        SaleNumber = Pool().get('sale.sale-sale.promotion.coupon.number')
         with without_check_access():
-            uses = cls.search([
-                    ('coupon_number', '=', number.id),
-                    ('amount', '>', 0),
-                    ('sale.state', '!=', 'cancelled'),
-                    ('id', '!=', exclude.id if exclude else None),
-                    ], count=True)
-            returns = cls.search([
-                    ('coupon_number', '=', number.id),
-                    ('amount', '<', 0),
-                    ('sale.state', 'in', ['done', 'posted']),
-                    ], count=True)
             orders = SaleNumber.search([
                     ('number', '=', number.id),
                     ], count=True)
-        return uses - returns + orders
+        uses = till_uses('coupon_number', [number], exclude=exclude)
+        return uses[number.id] + orders
 
 
 class POSSale(metaclass=PoolMeta):
@@ -256,22 +236,9 @@ class POSSale(metaclass=PoolMeta):
 
     @classmethod
     def refund(cls, sales):
-        pool = Pool()
-        Payment = pool.get('sale.point.payment')
         action = super().refund(sales)
         # the refund gives each coupon back instead of its value in cash
-        returns = []
-        for sale in cls.browse([s.id for s in sales]):
-            coupons = [p for p in sale.payments if p.coupon_number]
-            for refund in sale.refunds:
-                if refund.state != 'open' or any(
-                        p.coupon_number for p in refund.payments):
-                    continue
-                returns.extend(Payment(
-                        sale=refund, method=p.method,
-                        coupon_number=p.coupon_number, amount=-p.amount)
-                    for p in coupons)
-        Payment.save(returns)
+        give_back(sales, 'coupon_number')
         return action
 
 

@@ -5,11 +5,9 @@
 Like the coupon numbers (coupon.py): a POS payment whose method takes
 discount codes carries the redemption; the payment itself is the use of
 the code. A positive payment on a sale that is not cancelled uses the code,
-a negative one on a done or posted refund gives the use back. A code pays
-once.
+a negative one on a done or posted refund gives the use back (till_code.py
+counts the uses and gives the codes back for both). A code pays once.
 """
-from collections import Counter
-
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
@@ -18,6 +16,7 @@ from trytond.transaction import without_check_access
 
 from .exceptions import DiscountCodeError, RedemptionError
 from .locking import lock_all
+from .till_code import give_back, gives_back, till_uses
 
 
 class POSPaymentMethod(metaclass=PoolMeta):
@@ -135,7 +134,12 @@ class POSPayment(metaclass=PoolMeta):
                     'crm8_membership.msg_discount_code_required',
                     sale=sale.rec_name))
         if self.amount is None or self.amount <= 0:
-            self.check_discount_return()
+            if not gives_back(self, 'redemption'):
+                with without_check_access():
+                    code = redemption.code
+                raise DiscountCodeError(gettext(
+                        'crm8_membership.msg_discount_code_return',
+                        code=code, sale=sale.rec_name))
             return
         lang = Lang.get()
         with without_check_access():
@@ -168,46 +172,11 @@ class POSPayment(metaclass=PoolMeta):
                 raise DiscountCodeError(gettext(
                         'crm8_membership.msg_discount_code_amount_to_pay',
                         code=code, sale=sale.rec_name))
-            if self.discount_uses([redemption], exclude=self)[redemption.id]:
+            uses = till_uses('redemption', [redemption], exclude=self)
+            if uses[redemption.id]:
                 raise DiscountCodeError(gettext(
                         'crm8_membership.msg_discount_code_used',
                         code=code))
-
-    def check_discount_return(self):
-        "A negative discount payment returns what the refunded sale paid"
-        original = self.sale.refund_of
-        with without_check_access():
-            code = self.redemption.code
-        if (not original
-                or not any(p.redemption == self.redemption
-                    and p.amount == -self.amount
-                    for p in original.payments)
-                or any(p != self and p.redemption == self.redemption
-                    for p in self.sale.payments)):
-            raise DiscountCodeError(gettext(
-                    'crm8_membership.msg_discount_code_return',
-                    code=code, sale=self.sale.rec_name))
-
-    @classmethod
-    def discount_uses(cls, redemptions, exclude=None):
-        "Return the number of uses at the till of each redemption's code"
-        ids = [r.id for r in redemptions]
-        with without_check_access():
-            uses = cls.search([
-                    ('redemption', 'in', ids),
-                    ('amount', '>', 0),
-                    ('sale.state', '!=', 'cancelled'),
-                    ('id', '!=', exclude.id if exclude else None),
-                    ])
-            returns = cls.search([
-                    ('redemption', 'in', ids),
-                    ('amount', '<', 0),
-                    ('sale.state', 'in', ['done', 'posted']),
-                    ])
-        counts = Counter({i: 0 for i in ids})
-        counts.update(p.redemption.id for p in uses)
-        counts.subtract(p.redemption.id for p in returns)
-        return dict(counts)
 
 
 class POSSale(metaclass=PoolMeta):
@@ -215,22 +184,9 @@ class POSSale(metaclass=PoolMeta):
 
     @classmethod
     def refund(cls, sales):
-        pool = Pool()
-        Payment = pool.get('sale.point.payment')
         action = super().refund(sales)
         # the refund gives each discount code back instead of its value
-        returns = []
-        for sale in cls.browse([s.id for s in sales]):
-            discounts = [p for p in sale.payments if p.redemption]
-            for refund in sale.refunds:
-                if refund.state != 'open' or any(
-                        p.redemption for p in refund.payments):
-                    continue
-                returns.extend(Payment(
-                        sale=refund, method=p.method,
-                        redemption=p.redemption, amount=-p.amount)
-                    for p in discounts)
-        Payment.save(returns)
+        give_back(sales, 'redemption')
         return action
 
 
@@ -239,22 +195,18 @@ class Redemption(metaclass=PoolMeta):
 
     @classmethod
     def get_used(cls, redemptions, name):
-        pool = Pool()
-        Payment = pool.get('sale.point.payment')
         used = super().get_used(redemptions, name)
         discounts = [r for r in redemptions if r.kind == 'discount']
         if discounts:
-            uses = Payment.discount_uses(discounts)
+            uses = till_uses('redemption', discounts)
             used.update((r.id, uses[r.id] > 0) for r in discounts)
         return used
 
     @classmethod
     def cancel(cls, redemptions):
-        pool = Pool()
-        Payment = pool.get('sale.point.payment')
         # the same lock as a till taking the code: no use slips in between
         lock_all((cls, sorted(redemptions, key=int)))
-        uses = Payment.discount_uses(redemptions)
+        uses = till_uses('redemption', redemptions)
         for redemption in redemptions:
             if uses[redemption.id]:
                 raise RedemptionError(gettext(
