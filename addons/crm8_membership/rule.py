@@ -7,7 +7,11 @@ from trytond.model import (
 from trytond.pyson import Eval, If
 
 
-class EarnRule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+# a rule saved without a sequence (often the catch-all one) comes after the
+# numbered rules instead of before them, also for the rules already saved so
+class EarnRule(
+        DeactivableMixin, sequence_ordered(order='ASC NULLS LAST'),
+        ModelSQL, ModelView):
     __string__ = "Points Earn Rule"
     __name__ = 'crm8.member.earn.rule'
     programme = fields.Many2One(
