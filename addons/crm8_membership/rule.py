@@ -7,8 +7,9 @@ from trytond.model import (
 from trytond.pyson import Eval, If
 
 
-# a rule saved without a sequence (often the catch-all one) comes after the
-# numbered rules instead of before them, also for the rules already saved so
+# empty sequences last: the first matching rule wins, and a catch-all rule
+# saved without a sequence must not pass the specific rules (the order is the
+# query's, so it holds for the rules already saved too)
 class EarnRule(
         DeactivableMixin, sequence_ordered(order='ASC NULLS LAST'),
         ModelSQL, ModelView):
