@@ -7,7 +7,12 @@ from trytond.model import (
 from trytond.pyson import Eval, If
 
 
-class EarnRule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+# empty sequences last: the first matching rule wins, and a catch-all rule
+# saved without a sequence must not pass the specific rules (the order is the
+# query's, so it holds for the rules already saved too)
+class EarnRule(
+        DeactivableMixin, sequence_ordered(order='ASC NULLS LAST'),
+        ModelSQL, ModelView):
     __string__ = "Points Earn Rule"
     __name__ = 'crm8.member.earn.rule'
     programme = fields.Many2One(
