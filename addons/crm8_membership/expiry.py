@@ -56,7 +56,9 @@ class PointsLine(metaclass=PoolMeta):
                         Literal(1),
                         where=(expire.kind == 'expire')
                         & (expire.origin == origin))),
-                group_by=line.member))
+                group_by=line.member,
+                # locked in slices in this order, as every booking does
+                order_by=[line.member]))
         return [m for m, in cursor]
 
     @classmethod

@@ -224,7 +224,8 @@ class POSSale(metaclass=PoolMeta):
         members = {s.member for s in sales if s.member}
         members |= {s.refund_of.member for s in sales
             if s.refund_of and s.refund_of.member}
-        return [(type(q), [q]) for q in sequences] + [
+        # in id order, as every till: no two wait for each other
+        return [(type(q), [q]) for q in sorted(sequences, key=int)] + [
             (Member, sorted(members, key=int))]
 
     @classmethod
@@ -236,14 +237,14 @@ class POSSale(metaclass=PoolMeta):
                     company, date=date, test_state=False
                     ).move_sequence_used
             for company, date in {(s.company, s.date) for s in sales}}
-        return [(type(q), [q]) for q in sequences]
+        return [(type(q), [q]) for q in sorted(sequences, key=int)]
 
     @classmethod
     @Workflow.transition('done')
     def do(cls, sales):
-        # every lock is asked for at once, before any work of do: a lock
-        # missing restarts the request with it (one restart, not one per
-        # lock, and the less work redone the better)
+        # every lock is asked for at once, before any work of do, in one
+        # order: a till waits for another at most once and never for one
+        # that waits for it
         lock_all(*cls._locks_to_do(sales))
         super().do(sales)
         # the points move when the customer pays at the till, not when the
