@@ -202,8 +202,9 @@ def test_browser_cashier_sells_to_member(demo_server, rpc, page):
     # a member with points who is not the portal's demo member
     member = next(m for m in rpc.call('model.crm8.member.search_read',
             [('state', '=', 'active'), ('email', '!=', 'member@example.com')],
-            0, None, [('number', 'ASC')], ['number', 'points_balance'],
-            context) if m['points_balance'] >= 200)
+            0, None, [('number', 'ASC')],
+            ['number', 'points_balance', 'party.name'], context)
+        if m['points_balance'] >= 200)
     card, = rpc.call('model.crm8.member.card.search_read',
         [('member', '=', member['id']), ('state', '=', 'active')], 0, None,
         None, ['number'], context)
@@ -218,7 +219,9 @@ def test_browser_cashier_sells_to_member(demo_server, rpc, page):
     page.locator('.modal-dialog:visible').last.locator(
         'tr', has_text='华信生活馆').first.dblclick(timeout=30000)
     member_field = page.get_by_label('会员:', exact=True)
-    choose_completion(page, member_field, card['number'], member['number'])
+    # the completion shows the member's number and name
+    choose_completion(page, member_field, card['number'],
+        f"{member['number']} {member['party.']['name']}")
     # two packs of tea
     page.locator('.form-one2many', has_text='明细').first.locator(
         'button[title="新建"]').first.click()

@@ -246,6 +246,10 @@ class Member(Workflow, ModelSQL, ModelView):
     def search_company(cls, name, clause):
         return [('programme.company',) + tuple(clause[1:])]
 
+    def get_rec_name(self, name):
+        # the cashier confirms the member found by a card by the name
+        return ' '.join(filter(None, [self.number, self.party.name]))
+
     @classmethod
     def search_rec_name(cls, name, clause):
         "Find a member by number, card number or mobile phone"
