@@ -272,3 +272,66 @@ def test_browser_cashier_sells_to_member(demo_server, rpc, page):
     assert form.get_by_label('编号:', exact=True).input_value() == (
         sale['number'])
     assert not page.errors, page.errors
+
+
+def test_till_integration_records_member_sale(rpc):
+    """A till system records a member's sale over JSON-RPC as the cashier
+    (INT-2): the member found by card, the sale created with its lines and
+    its cash payment, then processed; the points move once, a replay of
+    the processing is refused and moves nothing"""
+    rpc.login('cashier', 'cashier')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+
+    def one(model, domain):
+        ids = rpc.call(f'model.{model}.search', domain, 0, None, None,
+            context)
+        assert len(ids) == 1, (model, domain, ids)
+        return ids[0]
+
+    def balance(member_id):
+        return rpc.call('model.crm8.member.read', [member_id],
+            ['points_balance'], context)[0]['points_balance']
+
+    members = rpc.call('model.crm8.member.search_read',
+        [('state', '=', 'active'), ('email', '!=', 'member@example.com')],
+        0, None, [('number', 'DESC')], ['number'], context)
+    member = members[0]
+    card, = rpc.call('model.crm8.member.card.search_read',
+        [('member', '=', member['id']), ('state', '=', 'active')], 0, None,
+        None, ['number'], context)
+    assert one('crm8.member', [('rec_name', '=', card['number'])]) == (
+        member['id'])
+    before = balance(member['id'])
+
+    price = {'__class__': 'Decimal', 'decimal': '258'}
+    sale_id, = rpc.call('model.sale.point.sale.create', [{
+                'point': one('sale.point', [('name', '=', '华信生活馆')]),
+                'member': member['id'],
+                'lines': [['create', [{
+                                'product': one('product.product',
+                                    [('code', '=', 'TEA-PE')]),
+                                'quantity': 2,
+                                'unit_list_price': price,
+                                'unit_gross_price': price,
+                                }]]],
+                'payments': [['create', [{
+                                'method': one('sale.point.payment.method',
+                                    [('name', '=', '现金')]),
+                                'amount': {'__class__': 'Decimal',
+                                    'decimal': '516'},
+                                }]]],
+                }], context)
+    rpc.call('model.sale.point.sale.process', [sale_id], context)
+
+    sale, = rpc.call('model.sale.point.sale.read', [sale_id],
+        ['state', 'number', 'points', 'amount_to_pay'], context)
+    assert sale['state'] == 'done'
+    assert sale['number']
+    assert sale['amount_to_pay']['decimal'] in {'0', '0.00'}
+    assert sale['points'] > 0
+    assert balance(member['id']) == before + sale['points']
+    # the till retries after a lost answer: refused, nothing moves again
+    with pytest.raises(RPCError) as error:
+        rpc.call('model.sale.point.sale.process', [sale_id], context)
+    assert '不能对 "收银销售" 的记录' in str(error.value)
+    assert balance(member['id']) == before + sale['points']
