@@ -378,6 +378,113 @@ def post(name, user_id, context, sale_ids, batch):
     return durations
 
 
+class JSONRPC:
+    "A till system's JSON-RPC client"
+
+    def __init__(self, url, database):
+        self.url = f'{url}/{database}/rpc/'
+        self.headers = {'Content-Type': 'application/json'}
+        self.context = {}
+
+    def login(self, login, password):
+        import base64
+        user_id, token, *_ = self.call(
+            'common.db.login', login, {'password': password}, 'zh_CN')
+        session = base64.b64encode(
+            f'{login}:{user_id}:{token}'.encode()).decode()
+        self.headers['Authorization'] = f'Session {session}'
+        self.context = self.call('model.res.user.get_preferences', True, {})
+
+    def call(self, method, *params):
+        import urllib.request
+        request = urllib.request.Request(self.url,
+            data=json.dumps({'id': 1, 'method': method,
+                    'params': list(params)}).encode(),
+            headers=self.headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        if answer.get('error'):
+            raise RuntimeError(answer['error'])
+        return answer['result']
+
+
+def serve(database):
+    "Start crm8 serve on a free port; return the process and its URL"
+    import socket
+    import urllib.request
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [BIN / 'crm8', 'serve', '--database', database, '--port', str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f'http://127.0.0.1:{port}'
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + '/', timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server, url
+
+
+def http_sell(rpc, ids, card):
+    """One sale as a till system integrated over JSON-RPC makes it (INT-2):
+    find the member by card, create the sale with its line and its cash
+    payment, process it (done, numbered, points); ms of the lookup and of
+    the whole sale"""
+    decimal = {'__class__': 'Decimal', 'decimal': '88'}
+    start = time.perf_counter()
+    member = None
+    if card:
+        member, = rpc.call('model.crm8.member.search',
+            [('rec_name', '=', card)], 0, None, None, rpc.context)
+    found = time.perf_counter()
+    sale_id, = rpc.call('model.sale.point.sale.create', [{
+                'point': ids['point'],
+                'member': member,
+                'lines': [['create', [{
+                                'product': ids['product'], 'quantity': 1,
+                                'unit_list_price': decimal,
+                                'unit_gross_price': decimal}]]],
+                'payments': [['create', [{
+                                'method': ids['cash'], 'amount': decimal}]]],
+                }], rpc.context)
+    rpc.call('model.sale.point.sale.process', [sale_id], rpc.context)
+    end = time.perf_counter()
+    return sale_id, (found - start) * 1000, (end - start) * 1000
+
+
+def http_bench(database, ids, cards, baseline):
+    """The sales through trytond's own HTTP server, each with the same sale
+    without member in turn; return the results and the sale ids"""
+    server, url = serve(database)
+    try:
+        rpc = JSONRPC(url, database.rsplit('/', 1)[-1])
+        rpc.login('admin', 'admin')
+        samples = defaultdict(list)
+        sale_ids = []
+        for i, card in enumerate(cards):
+            sale_id, lookup, sale = http_sell(rpc, ids, card)
+            sale_ids.append(sale_id)
+            if i >= WARMUP:
+                samples['http_lookup'].append(lookup)
+                samples['http_sale'].append(sale)
+            if baseline:
+                sale_id, _, sale = http_sell(rpc, ids, None)
+                sale_ids.append(sale_id)
+                if i >= WARMUP:
+                    samples['http_baseline_sale'].append(sale)
+    finally:
+        server.terminate()
+        server.wait(10)
+    result = {}
+    for key, values in samples.items():
+        result[f'{key}_p50_ms'] = round(percentile(values, 0.5), 1)
+        result[f'{key}_p95_ms'] = round(percentile(values, 0.95), 1)
+    return result, sale_ids
+
+
 def explain(name, card):
     "Print the plans of the statements of a sale on stderr"
     from trytond.transaction import Transaction
@@ -416,6 +523,9 @@ def main(argv=None):
     parser.add_argument('--profile', metavar='FILE',
         help="profile the counted sales with cProfile into FILE and print "
         "the top functions on stderr")
+    parser.add_argument('--http', action='store_true',
+        help="also sell through trytond's HTTP server as a till system "
+        "integrated over JSON-RPC does: lookup, create, process")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -487,6 +597,12 @@ def main(argv=None):
                 for key in ['sale', 'scan', 'pay_ok']:
                     baseline[key].append(times[key])
     counted = len(samples['sale'])
+    http = {}
+    if args.http:
+        log(f'{args.sales} sales over HTTP …')
+        http, http_ids = http_bench(
+            args.database, ids, cards, args.baseline)
+        sale_ids += http_ids
     log(f'posting {len(sale_ids)} sales by {args.post_batch} …')
     batches = post(name, admin.id, context, sale_ids, args.post_batch)
     if profile:
@@ -508,6 +624,7 @@ def main(argv=None):
         result[f'baseline_{key}_p50_ms'] = round(percentile(values, 0.5), 1)
         result[f'baseline_{key}_p95_ms'] = round(
             percentile(values, 0.95), 1)
+    result.update(http)
     result['restarts_per_sale'] = round(sum(restarts.values()) / counted, 2)
     result['restarts_by_lock'] = {
         k: round(v / counted, 2) for k, v in sorted(restarts.items())}
