@@ -2,6 +2,7 @@
 # repository contains the full copyright notices and license terms.
 from sql import Union
 from sql.aggregate import Sum
+from sql.conditionals import Coalesce
 from sql.operators import Equal
 
 from trytond.i18n import gettext
@@ -208,7 +209,8 @@ class Member(Workflow, ModelSQL, ModelView):
                 'crm8_membership.msg_member_party_unique'),
             ]
         cls._sql_indexes.update({
-                Index(t, (t.mobile, Index.Equality())),
+                # as the domain compares it: an optional Char is coalesced
+                Index(t, (Coalesce(t.mobile, ''), Index.Equality())),
                 Index(t, (t.number, Index.Equality())),
                 })
         cls._order.insert(0, ('number', 'ASC'))
