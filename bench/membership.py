@@ -37,6 +37,9 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# the JSON-RPC client and the free port of the tests, for --http
+sys.path.insert(0, str(ROOT / 'tests'))
+from conftest import RPC, free_port  # noqa: E402
 BIN = Path(sys.executable).parent
 DEFAULT_DATABASE = (
     'postgresql://postgres@127.0.0.1:5432/crm8_bench_membership')
@@ -378,43 +381,10 @@ def post(name, user_id, context, sale_ids, batch):
     return durations
 
 
-class JSONRPC:
-    "A till system's JSON-RPC client"
-
-    def __init__(self, url, database):
-        self.url = f'{url}/{database}/rpc/'
-        self.headers = {'Content-Type': 'application/json'}
-        self.context = {}
-
-    def login(self, login, password):
-        import base64
-        user_id, token, *_ = self.call(
-            'common.db.login', login, {'password': password}, 'zh_CN')
-        session = base64.b64encode(
-            f'{login}:{user_id}:{token}'.encode()).decode()
-        self.headers['Authorization'] = f'Session {session}'
-        self.context = self.call('model.res.user.get_preferences', True, {})
-
-    def call(self, method, *params):
-        import urllib.request
-        request = urllib.request.Request(self.url,
-            data=json.dumps({'id': 1, 'method': method,
-                    'params': list(params)}).encode(),
-            headers=self.headers)
-        with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.loads(response.read())
-        if answer.get('error'):
-            raise RuntimeError(answer['error'])
-        return answer['result']
-
-
 def serve(database):
     "Start crm8 serve on a free port; return the process and its URL"
-    import socket
     import urllib.request
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [BIN / 'crm8', 'serve', '--database', database, '--port', str(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -460,8 +430,9 @@ def http_bench(database, ids, cards, baseline):
     without member in turn; return the results and the sale ids"""
     server, url = serve(database)
     try:
-        rpc = JSONRPC(url, database.rsplit('/', 1)[-1])
+        rpc = RPC(url, database.rsplit('/', 1)[-1])
         rpc.login('admin', 'admin')
+        rpc.context = rpc.call('model.res.user.get_preferences', True, {})
         samples = defaultdict(list)
         sale_ids = []
         for i, card in enumerate(cards):
