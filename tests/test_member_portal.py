@@ -9,6 +9,7 @@ The portal runs on its own server over a copy of the demo database, so that
 it can send email to an SMTP server of the test (aiosmtpd) and have a short
 session timeout; the members it needs are made over RPC as admin.
 """
+import datetime as dt
 import os
 import re
 import sqlite3
@@ -89,6 +90,13 @@ def data(portal):
     rpc.login('admin', 'admin')
     context = rpc.call('model.res.user.get_preferences', True, {})
     english = dict(context, language='en')
+    # the company's "today" on another date than UTC's, whatever the hour
+    # of the run: the portal must count dates as the tills do, in the
+    # company's timezone (it once used UTC's and failed after 16:00 UTC)
+    timezone = ('Pacific/Kiritimati' if dt.datetime.utcnow().hour >= 10
+        else 'Etc/GMT+12')  # UTC+14, UTC-12
+    rpc.call('model.company.company.write', [context['company']],
+        {'timezone': timezone}, context)
 
     def create(model, values):
         return rpc.call(f'model.{model}.create', [values], context)[0]

@@ -201,7 +201,12 @@ def portal_route(path, methods={'GET'}, signed_in=True):
                     return portal.redirect('login')
                 if request.method == 'POST':
                     portal.check_csrf()
-                return func(portal, **kwargs)
+                # the member's company gives today's date (its timezone)
+                # as at the tills, so points booked today count today
+                company = (portal.member.programme.company.id
+                    if portal.member else None)
+                with Transaction().set_context(company=company):
+                    return func(portal, **kwargs)
         return wrapper
     return decorator
 
