@@ -56,8 +56,9 @@ def sold_lines():
     """Return the sale and line tables, their join with the company, the
     condition of the sold lines and the expression of their amount"""
     pool = Pool()
+    Line = pool.get('sale.line')
     sale = pool.get('sale.sale').__table__()
-    line = pool.get('sale.line').__table__()
+    line = Line.__table__()
     company = pool.get('company.company').__table__()
     currency = pool.get('currency.currency').__table__()
     query = (sale
@@ -69,7 +70,7 @@ def sold_lines():
         & (sale.sale_date != Null))
     # rounded per line as the amounts of the order are
     amount = Round(
-        fields.Numeric('').sql_cast(Coalesce(line.quantity, 0))
+        Line.unit_price.sql_cast(Coalesce(line.quantity, 0))
         * Coalesce(line.unit_price, 0), currency.digits)
     return sale, line, query, where, amount
 
@@ -233,7 +234,8 @@ class Quota(ModelSQL, ModelView):
         "Return the ids of the employees whose orders count"
         if self.team:
             return teams[self.team.id]
-        return {self.employee.id}
+        # read before validation refuses a quota without assignee
+        return {self.employee.id} if self.employee else set()
 
     @classmethod
     def category_ids(cls, quotas):
