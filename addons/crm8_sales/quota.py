@@ -113,6 +113,10 @@ class Quota(ModelSQL, ModelView):
         "with its sub-teams.")
     category = fields.Many2One(
         'product.category', "Revenue Item", ondelete='RESTRICT',
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="Only the products of this category and of its children "
         "count. Leave empty to count all the revenue.")
     currency = fields.Function(
