@@ -261,6 +261,12 @@ class Opportunity(ApprovalMixin, metaclass=PoolMeta):
                 'review_date': Date.today(),
                 })
 
+    def _get_sale_opportunity(self):
+        sale = super()._get_sale_opportunity()
+        # the order counts for the quota of the rep who won it
+        sale.employee = self.employee
+        return sale
+
     @classmethod
     @ModelView.button_action('sale.act_sale_form')
     @Workflow.transition('converted')

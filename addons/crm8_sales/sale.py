@@ -4,7 +4,7 @@
 from crm8.crm8_base.document import ExcelReport, HTMLReport
 
 from trytond.i18n import gettext
-from trytond.model import ModelView, Workflow, fields
+from trytond.model import Index, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -51,6 +51,15 @@ class Sale(metaclass=PoolMeta):
     survey_requested = fields.Date(
         "Survey Requested", readonly=True,
         help="When the customer was asked for a satisfaction survey.")
+    # Tryton's sale records who quoted and confirmed, not who sold: the
+    # quotas (SAL-17) and the revenue roll-up (SAL-18) count per rep
+    employee = fields.Many2One(
+        'company.employee', "Sales Rep",
+        domain=[('company', '=', Eval('company', -1))],
+        states={
+            'readonly': ~Eval('state').in_(['draft', 'quotation']),
+            },
+        help="The rep whose quota and revenue the order counts for.")
 
     @classmethod
     def __setup__(cls):
@@ -59,6 +68,9 @@ class Sale(metaclass=PoolMeta):
             & ~Eval('quote_status').in_(['sent', 'viewed', 'accepted']))
         answerable = ((Eval('state') == 'quotation')
             & Eval('quote_status').in_(['sent', 'viewed']))
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.employee, Index.Range()), (t.sale_date, Index.Range())))
         cls._buttons.update({
                 'send_quote': {
                     'invisible': ~sendable,
@@ -78,6 +90,10 @@ class Sale(metaclass=PoolMeta):
                     'depends': ['state', 'quote_status'],
                     },
                 })
+
+    @classmethod
+    def default_employee(cls):
+        return Transaction().context.get('employee')
 
     @classmethod
     def copy(cls, sales, default=None):
