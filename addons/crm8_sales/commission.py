@@ -7,12 +7,12 @@ from collections import defaultdict
 from sql import Literal, Null
 from sql.aggregate import Min, Sum
 from sql.conditionals import Case
-from sql.functions import DateTrunc
+from sql.functions import DateTrunc, Round
 from sql.operators import Equal
 
 from trytond.model import Exclude, ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.product import price_digits
+from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -197,9 +197,11 @@ class Sale(metaclass=PoolMeta):
             with Transaction().set_context(date=invoice.currency_date):
                 base_amount = Currency.compute(
                     invoice.currency, line.amount, agent.currency)
+            # stored with the digits of upstream's commissions
             commission = Commission(
                 origin=line, agent=agent, product=plan.commission_product,
-                base_amount=base_amount, amount=amount)
+                base_amount=round_price(base_amount),
+                amount=round_price(amount))
             # the dates follow upstream's method of the plan
             if plan.commission_method == 'posting':
                 with Transaction().set_context(company=invoice.company.id):
@@ -295,8 +297,8 @@ class CommissionAgent(ModelSQL, ModelView):
             .select(commission.id, agent.company, commission.agent,
                 agent.employee, agent.currency, month.as_('month'),
                 commission.amount, paid.as_('paid'), where=where))
-        amount = cls.amount.sql_cast(Sum(rows.amount))
-        paid = cls.paid_amount.sql_cast(Sum(rows.paid))
+        amount = cls.amount.sql_cast(Round(Sum(rows.amount), price_digits[1]))
+        paid = cls.paid_amount.sql_cast(Round(Sum(rows.paid), price_digits[1]))
         return rows.select(
             Min(rows.id).as_('id'),
             rows.month, rows.company, rows.agent, rows.employee,
