@@ -1,10 +1,12 @@
 # This file is part of crm8.  The COPYRIGHT file at the top level of this
 # repository contains the full copyright notices and license terms.
-"""Demo quotations and orders (SAL-12, SAL-13).
+"""Demo quotations, orders and quotas (SAL-12, SAL-13, SAL-17).
 
 A discounted quotation of 零件制造有限公司 waits for the sales manager's
-approval, a quotation has been sent and an order is confirmed.  The approval
-flow is created here, so this runs after the other demo sales.
+approval, a quotation has been sent and an order is confirmed; the rep and
+the team have quotas of the year and of the quarter that the order counts
+for.  The approval flow is created here, so this runs after the other demo
+sales.
 """
 from decimal import Decimal
 
@@ -30,7 +32,7 @@ def load_quotes(customers, products):
     try:
         def quote(customer, product, quantity, unit_price, description):
             sale = Sale(party=customer, invoice_method='manual',
-                description=description)
+                description=description, employee=rep.employee)
             line = sale.lines.new()
             line.product = product
             line.quantity = quantity
@@ -54,4 +56,24 @@ def load_quotes(customers, products):
         order.click('confirm')
     finally:
         config.user = admin
+    _quotas(rep.employee, order)
     return Request.find([('state', '=', 'pending')])
+
+
+def _quotas(employee, order):
+    "The year's and the quarter's quotas of the rep and of the team"
+    from proteus import Model
+    Quota = Model.get('crm8.sales.quota')
+    Team = Model.get('crm8.team')
+    team, = Team.find([('name', '=', "华南销售一组")])
+    # the order's date, which is today in the company's timezone
+    year = order.sale_date.year
+    quarter = (order.sale_date.month - 1) // 3 + 1
+    for values in [
+            {'employee': employee, 'period': 'year',
+                'target': Decimal('1000000')},
+            {'employee': employee, 'period': 'quarter', 'number': quarter,
+                'target': Decimal('300000')},
+            {'team': team, 'period': 'year', 'target': Decimal('3000000')},
+            ]:
+        Quota(year=year, **values).save()

@@ -48,6 +48,32 @@ def test_brochure_opportunity(rpc):
     assert opportunity['employee.']['party.']['name'] == '张伟'
 
 
+def test_rep_sees_quotas_and_attainment(rpc):
+    """The demo rep reads their quotas and their team's: theirs count their
+    confirmed order of 68,000, the team's also the 80,000 order of the
+    other rep's won opportunity (SAL-17)"""
+    rpc.login('sales_rep', 'sales_rep')
+    context = rpc.call('model.res.user.get_preferences', True, {})
+    quotas = rpc.call('model.crm8.sales.quota.search_read', [], 0, None,
+        [('id', 'ASC')], ['period', 'employee', 'team.name', 'target',
+            'actual', 'attainment'], context)
+    assert [(q['period'], bool(q['employee']),
+            (q['team.'] or {}).get('name'), q['actual']['decimal'])
+        for q in quotas] == [
+        ('year', True, None, '68000.00'),
+        ('quarter', True, None, '68000.00'),
+        ('year', False, '华南销售一组', '148000.00')]
+    assert [round(q['attainment'], 4) for q in quotas] == [
+        0.068, 0.2267, 0.0493]
+    # a rep may not set a quota
+    with pytest.raises(RPCError):
+        rpc.call('model.crm8.sales.quota.create', [{
+                    'period': 'year', 'year': 2030,
+                    'employee': context['employee'],
+                    'target': {'__class__': 'Decimal', 'decimal': '1'}}],
+            context)
+
+
 def test_demo_customers_and_team(rpc):
     rpc.login('sales_manager', 'sales_manager')
     context = rpc.call('model.res.user.get_preferences', True, {})
