@@ -17,6 +17,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .quota import PeriodContext
+
 
 class Agent(metaclass=PoolMeta):
     __name__ = 'commission.agent'
@@ -216,35 +218,10 @@ class Sale(metaclass=PoolMeta):
                 self.currency, self.commission_amount, currency)
 
 
-class CommissionContext(ModelView):
+class CommissionContext(PeriodContext):
     "Company and period of the commission figures"
     __string__ = "Commission Context"
     __name__ = 'crm8.sales.commission.context'
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date(
-        "From Date",
-        domain=[If(Eval('from_date') & Eval('to_date'),
-                ('from_date', '<=', Eval('to_date')), ())],
-        help="Commissions due on or after this date.")
-    to_date = fields.Date(
-        "To Date",
-        domain=[If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')), ())],
-        help="Commissions due on or before this date.")
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_from_date(cls):
-        today = Pool().get('ir.date').today()
-        return Transaction().context.get('from_date', today.replace(
-                month=1, day=1))
-
-    @classmethod
-    def default_to_date(cls):
-        return Transaction().context.get('to_date')
 
 
 class CommissionAgent(ModelSQL, ModelView):

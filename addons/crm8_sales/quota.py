@@ -333,21 +333,20 @@ class Quota(ModelSQL, ModelView):
             }
 
 
-class RevenueContext(ModelView):
-    "Company and period of the revenue roll-up"
-    __string__ = "Revenue Context"
-    __name__ = 'crm8.sales.revenue.context'
+class PeriodContext(ModelView):
+    "Company and period of a report: the fields of its context model"
+    __slots__ = ()
     company = fields.Many2One('company.company', "Company", required=True)
     from_date = fields.Date(
         "From Date",
         domain=[If(Eval('from_date') & Eval('to_date'),
                 ('from_date', '<=', Eval('to_date')), ())],
-        help="Orders sold on or after this date.")
+        help="The first day counted.")
     to_date = fields.Date(
         "To Date",
         domain=[If(Eval('from_date') & Eval('to_date'),
                 ('to_date', '>=', Eval('from_date')), ())],
-        help="Orders sold on or before this date.")
+        help="The last day counted.")
 
     @classmethod
     def default_company(cls):
@@ -362,6 +361,12 @@ class RevenueContext(ModelView):
     @classmethod
     def default_to_date(cls):
         return Transaction().context.get('to_date')
+
+
+class RevenueContext(PeriodContext):
+    "Company and period of the revenue roll-up"
+    __string__ = "Revenue Context"
+    __name__ = 'crm8.sales.revenue.context'
 
 
 class _Revenue(ModelSQL, ModelView):
